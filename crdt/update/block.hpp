@@ -53,7 +53,13 @@ std::uint64_t block_length(const block& b);
 /// gets origin (client, clock+offset−1) and no parent info; GC/Skip write length − offset.
 void write_block(update_encoder& enc, const block& b, std::uint64_t offset);
 
-/// Reads one struct whose id is `at` (info byte first). Throws decode_error.
+/// Reads one struct whose id is `at` (info byte first). Throws decode_error (also for structs of length 0,
+/// which Yjs never writes).
 block read_block(update_decoder& dec, crdt::id at);
+
+/// Yjs sliceStruct (utils/updates.js): the part of `b` from `diff` on (precondition 0 < diff < length;
+/// an item's content must be splittable). An item slice gets origin (client, clock+diff−1) and keeps
+/// rightOrigin, parent and parentSub.
+block slice_block(const block& b, std::uint64_t diff);
 
 }  // namespace zeal::crdt
