@@ -40,14 +40,12 @@ status validate(const decoded_update& u) {
   return ok_status();
 }
 
-struct target {
-  std::uint64_t client = 0;
-  std::vector<block>* refs = nullptr;
-  std::size_t i = 0;
-  bool removed = false;
-  std::size_t size() const { return removed ? 0 : refs->size(); }
-};
+}  // namespace
 
+
+
+namespace {
+using target = apply_target;
 }  // namespace
 
 status doc_impl::apply(bytes_view update, update_format format) {
@@ -62,8 +60,8 @@ status doc_impl::apply(bytes_view update, update_format format) {
 
 void doc_impl::apply_decoded(transaction& tr, decoded_update&& u) {
   // ---- integrateStructs ----
-  std::vector<target> targets;
-  targets.reserve(u.clients.size());
+  std::vector<target>& targets = scratch_targets_;
+  targets.clear();
   for (auto& g : u.clients) {
     // A client may appear twice in a malformed update; Yjs's Map keeps the last group.
     auto f = std::find_if(targets.begin(), targets.end(), [&](const target& t) { return t.client == g.client; });
@@ -79,7 +77,8 @@ void doc_impl::apply_decoded(transaction& tr, decoded_update&& u) {
                               [](const target& t, std::uint64_t c) { return t.client < c; });
     return (f != targets.end() && f->client == client && !f->removed) ? &*f : nullptr;
   };
-  std::vector<std::size_t> ids;  // indexes into targets, ascending client; taken from the back
+  std::vector<std::size_t>& ids = scratch_ids_;  // indexes into targets, ascending; taken from the back
+  ids.clear();
   for (std::size_t k = 0; k < targets.size(); ++k) ids.push_back(k);
 
   std::map<std::uint64_t, std::vector<block>> rest;
@@ -98,11 +97,9 @@ void doc_impl::apply_decoded(transaction& tr, decoded_update&& u) {
     return nullptr;
   };
 
-  struct entry {
-    std::uint64_t client;
-    block* b;
-  };
-  std::vector<entry> stack;
+  using entry = apply_entry;
+  std::vector<entry>& stack = scratch_stack_;
+  stack.clear();
   auto add_stack_to_rest = [&]() {
     for (const entry& e : stack) {
       target* t = find_target(e.client);
@@ -307,7 +304,7 @@ void doc_impl::apply_delete_set(transaction& tr, const crdt::delete_set& ds, crd
         item* s = (*structs)[index];
         if (!s->deleted() && s->id.clock < clock) {
           item* right = split_item(tr, s, clock - s->id.clock);
-          structs->insert(structs->begin() + static_cast<std::ptrdiff_t>(index + 1), right);
+          structs->insert(index + 1, right);
           index++;
         }
         while (index < structs->size()) {
@@ -316,7 +313,7 @@ void doc_impl::apply_delete_set(transaction& tr, const crdt::delete_set& ds, crd
             if (!s->deleted()) {
               if (clock_end < s->id.clock + s->length) {
                 item* right = split_item(tr, s, clock_end - s->id.clock);
-                structs->insert(structs->begin() + static_cast<std::ptrdiff_t>(index), right);
+                structs->insert(index, right);
               }
               delete_item(tr, s);
             }

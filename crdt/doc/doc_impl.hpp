@@ -14,6 +14,7 @@
 #include "crdt/doc/branch.hpp"
 #include "crdt/doc/doc.hpp"
 #include "crdt/doc/item.hpp"
+#include "crdt/doc/struct_list.hpp"
 #include "crdt/update/block.hpp"
 #include "crdt/update/delete_set.hpp"
 #include "crdt/update/state_vector.hpp"
@@ -22,6 +23,17 @@
 namespace zeal::crdt {
 
 class update_encoder;
+
+struct apply_target {
+  std::uint64_t client = 0;
+  std::vector<block>* refs = nullptr;
+  std::size_t i = 0;
+  bool removed = false;
+};
+struct apply_entry {
+  std::uint64_t client;
+  block* b;
+};
 
 struct ds_entry {
   std::uint64_t client;
@@ -41,8 +53,6 @@ struct transaction {
   bool need_formatting_cleanup = false;
 };
 
-/// Per-client struct array, sorted by clock, no gaps.
-using struct_list = std::vector<item*>;
 
 class doc_impl {
  public:
@@ -69,6 +79,7 @@ class doc_impl {
   // ---- transactions ----
   transaction& begin(bool local);
   void end();  // cleanup + emit when the outermost transaction ends
+  void finish(transaction& tr);
   std::uint64_t before_state(const transaction& tr, std::uint64_t client) const;
   void add_to_ds(transaction& tr, std::uint64_t client, std::uint64_t clock, std::uint64_t len);
   void add_changed(transaction& tr, branch* type);
@@ -104,7 +115,7 @@ class doc_impl {
   std::map<std::string, std::shared_ptr<branch>, std::less<>> roots_;
   std::unordered_set<std::string> keys_;
   std::function<void(bytes_view)> on_update_;
-  std::optional<transaction> txn_;
+  transaction txn_;
   int txn_depth_ = 0;
   // pending structs (Yjs store.pendingStructs) and deletes (store.pendingDs)
   bool has_pending_structs_ = false;
@@ -113,6 +124,10 @@ class doc_impl {
   bool has_pending_ds_ = false;
   crdt::delete_set pending_ds_;
   std::uint64_t marker_clock_ = 0;
+  // scratch buffers reused across updates
+  std::vector<std::size_t> scratch_ids_;
+  std::vector<apply_target> scratch_targets_;
+  std::vector<apply_entry> scratch_stack_;
 };
 
 /// Random 32-bit client id (as Yjs generateNewClientId).

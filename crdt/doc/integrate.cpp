@@ -25,6 +25,11 @@ void doc_impl::add_changed(transaction& tr, branch* type) {
     }
     type->markers.clear();
   }
+  // Yjs addChangedTypeToTransaction: roots, or existing undeleted types.
+  if (type->owner != nullptr &&
+      !(type->owner->id.clock < before_state(tr, type->owner->id.client) && !type->owner->deleted())) {
+    return;
+  }
   if (!tr.changed.empty() && tr.changed.back() == type) return;
   if (std::find(tr.changed.begin(), tr.changed.end(), type) == tr.changed.end()) tr.changed.push_back(type);
 }

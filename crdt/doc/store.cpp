@@ -90,7 +90,7 @@ item* doc_impl::get_item_clean_start(transaction& tr, crdt::id at) {
   item* s = structs[index];
   if (s->id.clock < at.clock && !s->is_gc()) {
     item* r = split_item(tr, s, at.clock - s->id.clock);
-    structs.insert(structs.begin() + static_cast<std::ptrdiff_t>(index + 1), r);
+    structs.insert(index + 1, r);
     return r;
   }
   return s;
@@ -102,7 +102,7 @@ item* doc_impl::get_item_clean_end(transaction& tr, crdt::id at) {
   item* s = structs[index];
   if (at.clock != s->id.clock + s->length - 1 && !s->is_gc()) {
     item* r = split_item(tr, s, at.clock - s->id.clock + 1);
-    structs.insert(structs.begin() + static_cast<std::ptrdiff_t>(index + 1), r);
+    structs.insert(index + 1, r);
   }
   return s;
 }
@@ -179,8 +179,7 @@ std::size_t doc_impl::try_to_merge_with_lefts(struct_list& structs, std::size_t 
   }
   std::size_t merged = pos - i;
   if (merged > 0) {
-    structs.erase(structs.begin() + static_cast<std::ptrdiff_t>(pos + 1 - merged),
-                  structs.begin() + static_cast<std::ptrdiff_t>(pos + 1));
+    structs.erase(pos + 1 - merged, pos + 1);
   }
   return merged;
 }

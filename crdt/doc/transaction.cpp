@@ -1,20 +1,26 @@
 // Transactions: begin/end, cleanup (sort delete set, GC, merges) and the emitted update
 // (Yjs Transaction.js cleanupTransactions, tryGcDeleteSet, tryMergeDeleteSet, writeUpdateMessage...).
 #include <algorithm>
+#include <optional>
 
 #include "crdt/doc/doc_impl.hpp"
 #include "crdt/update/update_encoder.hpp"
 
 namespace zeal::crdt {
 
-void format_cleanup_after_remote(doc_impl& d, transaction& tr);  // text_ops.cpp
+void format_cleanup_after_remote(doc_impl& d, transaction& tr, transaction& fmt);  // text_ops.cpp
 
 transaction& doc_impl::begin(bool local) {
   if (txn_depth_++ == 0) {
-    txn_.emplace();
-    txn_->local = local;
+    txn_.local = local;
+    txn_.before.clear();
+    txn_.ds.clear();
+    txn_.merge_structs.clear();
+    txn_.changed.clear();
+    txn_.format_parents.clear();
+    txn_.need_formatting_cleanup = false;
   }
-  return *txn_;
+  return txn_;
 }
 
 namespace {
@@ -41,13 +47,33 @@ void sort_and_merge(std::vector<ds_entry>& ds) {
 
 void doc_impl::end() {
   if (--txn_depth_ > 0) return;
-  transaction tr = std::move(*txn_);
-  txn_.reset();
+  finish(txn_);
+}
+
+void doc_impl::finish(transaction& tr) {
   sort_and_merge(tr.ds);
 
-  // Formatting cleanup runs as its own (local) transaction after this one (Yjs: an observer of
-  // afterTransaction, cleaned up after the current transaction's cleanup).
-  const bool want_format_cleanup = !tr.local && tr.need_formatting_cleanup;
+  // Yjs: YText._callObserver of a changed, existing, formatted text in a remote transaction requests
+  // cleanupYTextAfterTransaction, which runs in a new local transaction before this one's GC.
+  bool want_format_cleanup = false;
+  if (!tr.local) {
+    for (branch* b : tr.changed) {
+      if (b->typed && (b->ref == type_ref::text || b->ref == type_ref::xml_text) && b->has_formatting &&
+          (b->owner == nullptr || !b->owner->deleted())) {
+        want_format_cleanup = true;
+        break;
+      }
+    }
+  }
+  std::optional<transaction> fmt;
+  if (want_format_cleanup) {
+    fmt.emplace();
+    fmt->local = true;
+    ++txn_depth_;  // edits of the cleanup must not end a transaction
+    format_cleanup_after_remote(*this, tr, *fmt);
+    --txn_depth_;
+    sort_and_merge(fmt->ds);
+  }
 
   // GC: replace deleted items with Deleted content / GC structs.
   if (opts_.gc) {
@@ -131,7 +157,7 @@ void doc_impl::end() {
     auto cb = on_update_;
     cb(out);
   }
-  if (want_format_cleanup) format_cleanup_after_remote(*this, tr);
+  if (fmt) finish(*fmt);
 }
 
 }  // namespace zeal::crdt

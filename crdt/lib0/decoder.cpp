@@ -8,7 +8,9 @@
 
 namespace zeal::crdt::lib0 {
 
-void decoder::fail(std::string_view message) const { throw decode_error(std::string(message), offset()); }
+void decoder::fail(std::string_view message) const {
+  throw decode_error(std::string(message), offset());
+}
 
 std::uint8_t decoder::read_u8() {
   if (pos_ >= data_.size()) fail("unexpected end of input");
@@ -97,7 +99,9 @@ std::string_view decoder::read_var_string_view() {
   return s;
 }
 
-std::string decoder::read_var_string() { return std::string(read_var_string_view()); }
+std::string decoder::read_var_string() {
+  return std::string(read_var_string_view());
+}
 
 bytes_view decoder::read_var_bytes() {
   const std::size_t start = pos_;

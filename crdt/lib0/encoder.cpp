@@ -24,8 +24,8 @@ void encoder::write_var_int(std::int64_t v) {
 }
 
 void encoder::write_var_int(std::uint64_t magnitude, bool negative) {
-  buf_.push_back(static_cast<std::uint8_t>((magnitude > 0x3F ? 0x80 : 0) | (negative ? 0x40 : 0) |
-                                           (magnitude & 0x3F)));
+  buf_.push_back(
+      static_cast<std::uint8_t>((magnitude > 0x3F ? 0x80 : 0) | (negative ? 0x40 : 0) | (magnitude & 0x3F)));
   magnitude >>= 6;
   while (magnitude > 0) {
     buf_.push_back(static_cast<std::uint8_t>((magnitude > 0x7F ? 0x80 : 0) | (magnitude & 0x7F)));
@@ -38,7 +38,9 @@ void encoder::write_var_string(std::string_view utf8) {
   buf_.insert(buf_.end(), utf8.begin(), utf8.end());
 }
 
-void encoder::write_var_string(std::u16string_view utf16) { write_var_string(utf16_to_utf8(utf16)); }
+void encoder::write_var_string(std::u16string_view utf16) {
+  write_var_string(utf16_to_utf8(utf16));
+}
 
 void encoder::write_var_bytes(bytes_view data) {
   write_var_uint(data.size());

@@ -2,6 +2,8 @@
 
 namespace zeal::crdt {
 
-std::string error::to_string() const { return message + " at byte " + std::to_string(offset); }
+std::string error::to_string() const {
+  return message + " at byte " + std::to_string(offset);
+}
 
 }  // namespace zeal::crdt

@@ -21,7 +21,9 @@ void rle_encoder::write(std::uint8_t v) {
   state_ = v;
 }
 
-bytes rle_encoder::to_bytes() const { return enc_.data(); }
+bytes rle_encoder::to_bytes() const {
+  return enc_.data();
+}
 
 std::uint8_t rle_decoder::read() {
   if (count_ == 0 && !forever_) {
@@ -140,7 +142,9 @@ uint_opt_rle_decoder rest_decoder(decoder& d) {
   return uint_opt_rle_decoder(d.read_rest(), off);
 }
 
-void append_replacement(std::string& out) { out += "\xef\xbf\xbd"; }
+void append_replacement(std::string& out) {
+  out += "\xef\xbf\xbd";
+}
 
 }  // namespace
 

@@ -58,7 +58,33 @@ bool delete_set::empty() const {
   return std::all_of(clients_.begin(), clients_.end(), [](const auto& e) { return e.second.empty(); });
 }
 
+namespace {
+
+/// v2 writes each range relative to the end of the previous one, so ranges must be ascending, disjoint
+/// and non-empty. Yjs always writes such sets; a v1 input may carry others (then Yjs writes garbage).
+bool writable_as_v2(const std::map<std::uint64_t, std::vector<delete_range>>& clients) {
+  for (const auto& [client, dels] : clients) {
+    std::uint64_t end = 0;
+    for (const auto& r : dels) {
+      if (r.length == 0 || r.clock < end) return false;
+      end = r.clock + r.length;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 void delete_set::write(update_encoder& enc) const {
+  if (enc.format() == update_format::v2 && !writable_as_v2(clients_)) {
+    delete_set normalized = *this;
+    normalized.sort_and_merge();
+    for (auto& [client, dels] : normalized.clients_) {
+      std::erase_if(dels, [](const delete_range& r) { return r.length == 0; });
+    }
+    normalized.write(enc);
+    return;
+  }
   std::uint64_t n = 0;
   for (const auto& e : clients_) n += e.second.empty() ? 0 : 1;
   enc.rest().write_var_uint(n);

@@ -93,7 +93,10 @@ result<decoded_update> decode_update(bytes_view data, update_format format) {
     auto dec = make_update_decoder(data, format);
     return read_update(*dec, data.size());
   } catch (const decode_error& e) {
-    return e.err();
+    auto err = e.err();
+    if (err.message.find("end of input") != std::string::npos)
+      err.message = "update truncated: " + err.message;
+    return err;
   }
 }
 

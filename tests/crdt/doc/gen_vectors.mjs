@@ -83,5 +83,8 @@ const out = {}
   d.transact(() => { t.insert(0, 'A'); m.set('tx', 'y'); arr.delete(0, 1) })
   out.local = { updates: ups, v1: hex(Y.encodeStateAsUpdate(d)), v2: hex(Y.encodeStateAsUpdateV2(d)),
     text: t.toString(), delta: JSON.stringify(t.toDelta()), map: JSON.stringify(m.toJSON()), arr: JSON.stringify(arr.toJSON()), xml: x.toString() }
+  // a remote replica replaying the updates (differs: the local surrogate split is not transmitted)
+  const r = mk(5); ups.forEach(u => Y.applyUpdate(r, Buffer.from(u, 'hex')))
+  out.local.replay_v1 = hex(Y.encodeStateAsUpdate(r)); out.local.replay_text = r.getText('text').toString()
 }
 console.log(JSON.stringify(out, null, 1))

@@ -29,8 +29,8 @@ CAF_TEST(array_index_keys) {
 }
 
 CAF_TEST(make_object_js_order) {
-  auto o = any::make_object({{"b", 1}, {"10", 2}, {"a", 3}, {"2", 4}, {"4294967295", 5}, {"4294967294", 6},
-                             {"01", 7}, {"b", 8}});
+  auto o = any::make_object(
+      {{"b", 1}, {"10", 2}, {"a", 3}, {"2", 4}, {"4294967295", 5}, {"4294967294", 6}, {"01", 7}, {"b", 8}});
   CAF_CHECK_EQUAL(keys(o), "2,10,4294967294,b,a,4294967295,01");
   CAF_CHECK(*o.find("b") == any(8));
   CAF_CHECK(o.find("zz") == nullptr);

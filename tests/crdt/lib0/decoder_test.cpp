@@ -46,8 +46,8 @@ any round_trip(const any& v) {
 }  // namespace
 
 CAF_TEST(var_uint) {
-  auto data = B({0x00, 0x7f, 0x80, 0x01, 0x80, 0x80, 0x80, 0x80, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                 0x0f, 0x80, 0x00});
+  auto data = B({0x00, 0x7f, 0x80, 0x01, 0x80, 0x80, 0x80, 0x80, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                 0xff, 0x0f, 0x80, 0x00});
   decoder d(data);
   CAF_CHECK_EQUAL(d.read_var_uint(), 0u);
   CAF_CHECK_EQUAL(d.read_var_uint(), 127u);
@@ -62,7 +62,8 @@ CAF_TEST(var_uint_malformed) {
   auto rd = [](decoder& d) { d.read_var_uint(); };
   CAF_CHECK_EQUAL(error_offset(B({}), rd), 0u);
   CAF_CHECK_EQUAL(error_offset(B({0x80}), rd), 0u);
-  CAF_CHECK_EQUAL(error_offset(B({0x01, 0x80, 0x80}), [](decoder& d) { d.read_u8(), d.read_var_uint(); }), 1u);
+  CAF_CHECK_EQUAL(error_offset(B({0x01, 0x80, 0x80}), [](decoder& d) { d.read_u8(), d.read_var_uint(); }),
+                  1u);
   // 2^53: last byte pushes past the limit.
   CAF_CHECK_EQUAL(error_offset(B({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10}), rd), 0u);
   CAF_CHECK_EQUAL(error_offset(B({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}), rd), 0u);
@@ -127,8 +128,8 @@ CAF_TEST(strings) {
 }
 
 CAF_TEST(floats_and_raw) {
-  auto data = B({0x3f, 0xc0, 0x00, 0x00, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a, 0xff, 0xff, 0xff, 0xff,
-                 0xff, 0xff, 0xff, 0xfb, 0x01, 0x02});
+  auto data = B({0x3f, 0xc0, 0x00, 0x00, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99,
+                 0x9a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfb, 0x01, 0x02});
   decoder d(data);
   CAF_CHECK_EQUAL(d.read_float32(), 1.5f);
   CAF_CHECK(d.read_float64() == 0.1);
@@ -144,11 +145,12 @@ CAF_TEST(floats_and_raw) {
 }
 
 CAF_TEST(any_round_trip) {
-  auto v = any::make_object({{"b", 1},
-                             {"10", 2.5},
-                             {"s", "x\xf0\x9f\x98\x80"},
-                             {"arr", any::array{null_t{}, undefined_t{}, true, false, bigint{-7}, bytes{9, 8}}},
-                             {"o", any::make_object({{"k", -0.0}})}});
+  auto v =
+      any::make_object({{"b", 1},
+                        {"10", 2.5},
+                        {"s", "x\xf0\x9f\x98\x80"},
+                        {"arr", any::array{null_t{}, undefined_t{}, true, false, bigint{-7}, bytes{9, 8}}},
+                        {"o", any::make_object({{"k", -0.0}})}});
   CAF_CHECK(round_trip(v) == v);
   auto z = round_trip(-0.0);
   CAF_CHECK(std::signbit(z.as_number()));
@@ -160,8 +162,8 @@ CAF_TEST(any_round_trip) {
 // Byte strings built with lib0's encoder (Node 20); results checked against lib0's readAny.
 CAF_TEST(any_object_key_order_and_duplicates) {
   // {a:1, __proto__:{z:1}, b:2} written key by key: lib0 readAny yields {a:1, b:2}.
-  auto proto = B({0x76, 0x03, 0x01, 0x61, 0x7d, 0x01, 0x09, 0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f,
-                  0x5f, 0x5f, 0x76, 0x01, 0x01, 0x7a, 0x7d, 0x01, 0x01, 0x62, 0x7d, 0x02});
+  auto proto = B({0x76, 0x03, 0x01, 0x61, 0x7d, 0x01, 0x09, 0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74,
+                  0x6f, 0x5f, 0x5f, 0x76, 0x01, 0x01, 0x7a, 0x7d, 0x01, 0x01, 0x62, 0x7d, 0x02});
   decoder d(proto);
   CAF_CHECK(d.read_any() == any::make_object({{"a", 1}, {"b", 2}}));
   // keys a, b, a → {a:3, b:2} (first position, last value)
@@ -203,4 +205,36 @@ CAF_TEST(any_malformed) {
   CAF_CHECK_EQUAL(error_offset(deep(max_any_depth), rd), SIZE_MAX);
   CAF_CHECK_EQUAL(error_offset(deep(max_any_depth + 1), rd), 2u * (max_any_depth + 1));
   CAF_CHECK_EQUAL(error_offset(deep(100000), rd), 2u * (max_any_depth + 1));
+}
+
+// Seeded garbage: every read either succeeds or throws decode_error within the input; never crashes (the
+// ASan build checks memory safety) and never reads past the end.
+CAF_TEST(garbage_input_never_crashes) {
+  std::uint64_t s = 7;
+  auto next = [&] {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::uint8_t>(s >> 56);
+  };
+  std::size_t errors = 0;
+  std::size_t values = 0;
+  for (int round = 0; round < 3000; ++round) {
+    bytes data(1 + round % 40);
+    for (auto& b : data) b = next();
+    // Bias toward Any tags so that nested values get exercised.
+    data[0] = static_cast<std::uint8_t>(116 + data[0] % 12);
+    decoder d(data);
+    try {
+      while (!d.at_end()) {
+        d.read_any();
+        ++values;
+      }
+    } catch (const decode_error& e) {
+      ++errors;
+      CAF_CHECK(e.err().offset <= data.size());
+    }
+    CAF_CHECK(d.position() <= data.size());
+  }
+  CAF_MESSAGE(values << " values, " << errors << " errors");
+  CAF_CHECK(errors > 0);
+  CAF_CHECK(values > 0);
 }

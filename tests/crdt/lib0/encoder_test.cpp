@@ -70,7 +70,9 @@ CAF_TEST(strings_floats_bigint) {
   encoder e;
   e.write_var_string(std::string_view("h\xc3\xa9"));
   CAF_CHECK_EQUAL(hex(e.take()), "03 68 c3 a9");
-  e.write_var_string(std::u16string_view(u"a\xd800" u"b"));  // lone surrogate → U+FFFD
+  e.write_var_string(
+      std::u16string_view(u"a\xd800"
+                          u"b"));  // lone surrogate → U+FFFD
   CAF_CHECK_EQUAL(hex(e.take()), "05 61 ef bf bd 62");
   e.write_var_string(std::u16string_view(u"\U0001F600"));
   CAF_CHECK_EQUAL(hex(e.take()), "04 f0 9f 98 80");
@@ -111,13 +113,14 @@ CAF_TEST(any_other_tags_match_lib0) {
                   "75 06 7d 01 77 01 61 7e 7f 78 79");
   CAF_CHECK_EQUAL(any_hex(bytes{1, 2, 3}), "74 03 01 02 03");
   // {b: 1, 10: 2, a: 3, 2: 4, '4294967295': 5, '4294967294': 6, '01': 7}
-  auto obj = any::make_object({{"b", 1}, {"10", 2}, {"a", 3}, {"2", 4}, {"4294967295", 5}, {"4294967294", 6},
-                               {"01", 7}});
-  CAF_CHECK_EQUAL(any_hex(obj),
-                  "76 07 01 32 7d 04 02 31 30 7d 02 0a 34 32 39 34 39 36 37 32 39 34 7d 06 01 62 7d 01 01 61 7d "
-                  "03 0a 34 32 39 34 39 36 37 32 39 35 7d 05 02 30 31 7d 07");
+  auto obj = any::make_object(
+      {{"b", 1}, {"10", 2}, {"a", 3}, {"2", 4}, {"4294967295", 5}, {"4294967294", 6}, {"01", 7}});
+  CAF_CHECK_EQUAL(
+      any_hex(obj),
+      "76 07 01 32 7d 04 02 31 30 7d 02 0a 34 32 39 34 39 36 37 32 39 34 7d 06 01 62 7d 01 01 61 7d "
+      "03 0a 34 32 39 34 39 36 37 32 39 35 7d 05 02 30 31 7d 07");
   // {x: [{y: {}}], '': []}
-  auto nested = any::make_object({{"x", any::array{any::make_object({{"y", any::make_object({})}})}},
-                                  {"", any::array{}}});
+  auto nested = any::make_object(
+      {{"x", any::array{any::make_object({{"y", any::make_object({})}})}}, {"", any::array{}}});
   CAF_CHECK_EQUAL(any_hex(nested), "76 02 01 78 75 01 76 01 01 79 76 00 00 75 00");
 }

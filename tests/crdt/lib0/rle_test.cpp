@@ -104,10 +104,11 @@ CAF_TEST(string_encoder_vectors) {
                   "09 61 62 f0 9f 98 80 78 79 7a 42 00 00 03");
   CAF_CHECK_EQUAL(enc_hex<string_encoder>(V{}), "00");
   CAF_CHECK_EQUAL(enc_hex<string_encoder>(V{""}), "00 00");
-  CAF_CHECK_EQUAL(enc_hex<string_encoder>(V{"abcdefghijklmnopqrstuvwxyz", "\xc3\xa9", "\xc3\xa9",
-                                            "\xe2\x82\xac\xe2\x82\xac"}),
-                  "24 61 62 63 64 65 66 67 68 69 6a 6b 6c 6d 6e 6f 70 71 72 73 74 75 76 77 78 79 7a c3 a9 c3 a9 "
-                  "e2 82 ac e2 82 ac 1a 41 00 02");
+  CAF_CHECK_EQUAL(
+      enc_hex<string_encoder>(
+          V{"abcdefghijklmnopqrstuvwxyz", "\xc3\xa9", "\xc3\xa9", "\xe2\x82\xac\xe2\x82\xac"}),
+      "24 61 62 63 64 65 66 67 68 69 6a 6b 6c 6d 6e 6f 70 71 72 73 74 75 76 77 78 79 7a c3 a9 c3 a9 "
+      "e2 82 ac e2 82 ac 1a 41 00 02");
 }
 
 CAF_TEST(to_bytes_then_more_writes) {
@@ -173,8 +174,10 @@ CAF_TEST(round_trips_seeded) {
     const char* pieces[] = {"", "a", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "xyz"};
     for (int i = 0; i < 300; ++i) {
       auto x = next_rand();
-      std::uint8_t rv = static_cast<std::uint8_t>(x % 3 == 0 ? next_rand() % 256 : (r.empty() ? 0 : r.back()));
-      std::uint64_t uv = x % 4 == 0 ? next_rand() % 5 : (x % 4 == 1 ? next_rand() : (u.empty() ? 0 : u.back()));
+      std::uint8_t rv =
+          static_cast<std::uint8_t>(x % 3 == 0 ? next_rand() % 256 : (r.empty() ? 0 : r.back()));
+      std::uint64_t uv =
+          x % 4 == 0 ? next_rand() % 5 : (x % 4 == 1 ? next_rand() : (u.empty() ? 0 : u.back()));
       clock += (x % 5 == 0) ? static_cast<std::int64_t>(next_rand() % 100) - 50 : 1;
       std::string str;
       for (auto k = next_rand() % 4; k > 0; --k) str += pieces[next_rand() % 6];
@@ -245,7 +248,9 @@ CAF_TEST(string_split_surrogate_pair) {
   auto b = unhex("06 61 f0 9f 98 80 62 02 02");
   string_decoder s(b);
   CAF_CHECK_EQUAL(s.read(), "a\xef\xbf\xbd");
-  CAF_CHECK_EQUAL(s.read(), "\xef\xbf\xbd" "b");
+  CAF_CHECK_EQUAL(s.read(),
+                  "\xef\xbf\xbd"
+                  "b");
   // split at the very start / zero-length strings in between
   auto c = unhex("04 f0 9f 98 80 41 00 01");
   string_decoder t(c);

@@ -172,3 +172,32 @@ CAF_TEST(malformed) {
     CAF_CHECK(!read_error(part, update_format::v1).empty());
   }
 }
+
+CAF_TEST(unsorted_v1_written_as_v2) {
+  // A v1 delete set may arrive unsorted and overlapping; v2 can only express ascending disjoint ranges,
+  // so writing it as v2 sorts and merges first (Yjs would write garbage here).
+  auto ds = read_hex(
+      "01"
+      "0103"
+      "0702"
+      "0203"
+      "0802",
+      update_format::v1);
+  CAF_CHECK_EQUAL(write_hex(ds, update_format::v1),
+                  "01"
+                  "0103"
+                  "0702"
+                  "0203"
+                  "0802");
+  auto v2 = read_hex(write_hex(ds, update_format::v2), update_format::v2);
+  CAF_REQUIRE_EQUAL(v2.clients().at(1).size(), 2u);
+  CAF_CHECK(v2.clients().at(1)[0] == (delete_range{2, 3}));
+  CAF_CHECK(v2.clients().at(1)[1] == (delete_range{7, 3}));
+  delete_set zero;
+  zero.add(3, 5, 0);
+  zero.add(4, 1, 1);
+  CAF_CHECK_EQUAL(write_hex(zero, update_format::v2), std::string(v2_empty_columns) +
+                                                          "01"
+                                                          "0401"
+                                                          "0100");
+}

@@ -151,10 +151,10 @@ const newNested = (prng) => {
 const textEdit = (prng, t) => {
   const len = t.length
   const r = prng.int(10)
-  if (r < 5 || len === 0) {
+  if (r < 4 || len === 0) {
     const attrs = prng.bool(0.3) ? prng.pick(ATTRS) : undefined
     t.insert(prng.int(len + 1), randomString(prng), attrs)
-  } else if (r < 8) {
+  } else if (r < 6) {
     const i = prng.int(len)
     t.delete(i, 1 + prng.int(Math.min(3, len - i)))
   } else if (r < 9) {

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <algorithm>
+#include <cassert>
+#include <cstddef>
+#include <vector>
+
+#include "crdt/doc/item.hpp"
+
+namespace zeal::crdt {
+
+/// One client's structs, sorted by clock, no gaps. A gap buffer: edits cluster around the cursor, so
+/// inserting/erasing in the middle (splits and merges) costs the distance to the previous edit instead
+/// of a memmove of half the array.
+class struct_list {
+ public:
+  std::size_t size() const { return buf_.size() - gap_len_; }
+  bool empty() const { return size() == 0; }
+  item* operator[](std::size_t i) const { return i < gap_start_ ? buf_[i] : buf_[i + gap_len_]; }
+  item*& operator[](std::size_t i) { return i < gap_start_ ? buf_[i] : buf_[i + gap_len_]; }
+  item* back() const { return (*this)[size() - 1]; }
+
+  void push_back(item* s) { insert(size(), s); }
+
+  void insert(std::size_t pos, item* s) {
+    if (gap_len_ == 0) grow();
+    move_gap(pos);
+    buf_[gap_start_++] = s;
+    --gap_len_;
+  }
+
+  /// Erases [first, last).
+  void erase(std::size_t first, std::size_t last) {
+    move_gap(last);
+    gap_start_ = first;
+    gap_len_ += last - first;
+  }
+
+ private:
+  void move_gap(std::size_t pos) {
+    if (pos < gap_start_) {
+      std::size_t n = gap_start_ - pos;
+      std::move_backward(buf_.begin() + static_cast<std::ptrdiff_t>(pos),
+                         buf_.begin() + static_cast<std::ptrdiff_t>(gap_start_),
+                         buf_.begin() + static_cast<std::ptrdiff_t>(gap_start_ + gap_len_));
+      gap_start_ -= n;
+    } else if (pos > gap_start_) {
+      std::size_t n = pos - gap_start_;
+      std::move(buf_.begin() + static_cast<std::ptrdiff_t>(gap_start_ + gap_len_),
+                buf_.begin() + static_cast<std::ptrdiff_t>(gap_start_ + gap_len_ + n),
+                buf_.begin() + static_cast<std::ptrdiff_t>(gap_start_));
+      gap_start_ += n;
+    }
+  }
+
+  void grow() {
+    std::size_t old_size = size();
+    std::size_t extra = std::max<std::size_t>(16, old_size / 2);
+    std::vector<item*> nb(old_size + extra);
+    std::copy(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(gap_start_), nb.begin());
+    std::size_t tail = buf_.size() - gap_start_ - gap_len_;
+    std::copy(buf_.end() - static_cast<std::ptrdiff_t>(tail), buf_.end(), nb.end() - static_cast<std::ptrdiff_t>(tail));
+    buf_ = std::move(nb);
+    gap_len_ = extra;
+  }
+
+  std::vector<item*> buf_;
+  std::size_t gap_start_ = 0;
+  std::size_t gap_len_ = 0;
+};
+
+}  // namespace zeal::crdt

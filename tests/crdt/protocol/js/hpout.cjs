@@ -1,0 +1,56 @@
+// Frames built by @hocuspocus/server 4.7.0's own OutgoingMessage class, y-protocols 1.0.7 auth/sync/awareness,
+// and the Pong a real HocuspocusProviderWebsocket 4.8.0 answers to a bare Ping.
+const Y = require('yjs')
+const { OutgoingMessage, MessageType } = require('@hocuspocus/server')
+const encoding = require('lib0/encoding')
+const auth = require('y-protocols/auth')
+const sync = require('y-protocols/sync')
+const awareness = require('y-protocols/awareness')
+const hex = (u8) => Buffer.from(u8).toString('hex')
+const doc = new Y.Doc(); doc.clientID = 1234; doc.getText('t').insert(0, 'hi')
+const out = (name, m) => console.log(name, hex(m.toUint8Array()))
+out('sync_status_false', new OutgoingMessage('doc1').writeSyncStatus(false))
+out('token_request', new OutgoingMessage('doc1').writeTokenSyncRequest())
+out('authenticated_readonly', new OutgoingMessage('doc1').writeAuthenticated(true))
+out('permission_denied', new OutgoingMessage('doc1').writePermissionDenied('go away'))
+out('query_awareness', new OutgoingMessage('doc1').writeQueryAwareness())
+out('broadcast_stateless', new OutgoingMessage('doc1').writeBroadcastStateless('{"a":1}'))
+out('sync_reply_step1', new OutgoingMessage('doc1').createSyncReplyMessage().writeFirstSyncStepFor(doc))
+out('close_reason', new OutgoingMessage('doc1').writeCloseMessage('bye'))
+out('empty_name_query', new OutgoingMessage('').writeQueryAwareness())
+out('session_key_query', new OutgoingMessage('doc1\0abc').writeQueryAwareness())
+const ustr = new OutgoingMessage('dök😀').createSyncMessage().writeUpdate(Y.encodeStateAsUpdate(doc))
+out('unicode_name_update', ustr)
+let e = encoding.createEncoder(); encoding.writeVarUint(e, 2); auth.writePermissionDenied(e, 'no access')
+console.log('yws_permission_denied', hex(encoding.toUint8Array(e)))
+e = encoding.createEncoder(); sync.writeSyncStep1(e, doc); console.log('sync_step1', hex(encoding.toUint8Array(e)))
+e = encoding.createEncoder(); sync.writeSyncStep2(e, doc, new Uint8Array([0])); console.log('sync_step2', hex(encoding.toUint8Array(e)))
+e = encoding.createEncoder(); sync.writeUpdate(e, Y.encodeStateAsUpdate(doc)); console.log('sync_update', hex(encoding.toUint8Array(e)))
+// Awareness: local state changes and removal.
+const a = new awareness.Awareness(doc)
+console.log('aw_initial', hex(awareness.encodeAwarenessUpdate(a, [1234])))
+a.setLocalState({ user: { name: 'Zoë', id: 5 } })
+console.log('aw_state1', hex(awareness.encodeAwarenessUpdate(a, [1234])))
+a.setLocalState(null)
+console.log('aw_null2', hex(awareness.encodeAwarenessUpdate(a, [1234])))
+// Two remote clients applied into a fresh awareness, then encoded together (Map order).
+const d2 = new Y.Doc(); d2.clientID = 1; const b = new awareness.Awareness(d2); b.setLocalState(null)
+const big = 2 ** 53 - 1
+const enc = (client, clock, json) => { const e = encoding.createEncoder(); encoding.writeVarUint(e, 1); encoding.writeVarUint(e, client); encoding.writeVarUint(e, clock); encoding.writeVarString(e, json); return encoding.toUint8Array(e) }
+awareness.applyAwarenessUpdate(b, enc(300, 3, '{"x":1}'), 'r')
+awareness.applyAwarenessUpdate(b, enc(big, 1, '{}'), 'r')
+awareness.applyAwarenessUpdate(b, enc(7, 2, '"s"'), 'r')
+console.log('aw_three', hex(awareness.encodeAwarenessUpdate(b, Array.from(b.getStates().keys()))))
+// Pong from a real provider.
+const WebSocket = require('ws')
+const { HocuspocusProviderWebsocket } = require('@hocuspocus/provider')
+const wss = new WebSocket.Server({ port: 0 }, () => {
+  wss.on('connection', (s) => {
+    s.on('message', (m) => { console.log('pong_reply', hex(new Uint8Array(m))); process.exit(0) })
+    s.send(new Uint8Array([MessageType.Ping]))
+  })
+  const ws = new HocuspocusProviderWebsocket({ url: `ws://127.0.0.1:${wss.address().port}`, WebSocketPolyfill: WebSocket })
+
+  console.log('ping_type', MessageType.Ping, 'pong_type', MessageType.Pong)
+})
+setTimeout(() => { console.log('no pong'); process.exit(1) }, 3000)
