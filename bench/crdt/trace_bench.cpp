@@ -1,12 +1,16 @@
 // CRDT benchmark on an editing trace: local edits, the same edits applied as remote updates to a fresh
 // document, encoding the final state (v1/v2), decoding it into a fresh document, memory of the final doc.
-// Usage: zeal_trace_bench TRACE.json[.gz] [--repeat N]   → one JSON object on stdout.
+// Usage: zeal_trace_bench TRACE.json[.gz] [--repeat N] [--updates FILE]   → one JSON object on stdout.
+// --updates FILE: varUint-length-prefixed v1 updates (written by tests/js/bench/yjs_trace.mjs
+// --dump-updates) to apply as the remote updates instead of our own, and to compare ours against.
 #include <malloc.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -15,6 +19,7 @@
 #include "bench/crdt/trace.hpp"
 #include "crdt/doc/doc.hpp"
 #include "crdt/doc/text.hpp"
+#include "crdt/lib0/decoder.hpp"
 
 namespace {
 
@@ -44,13 +49,38 @@ double median_ms(int repeat, F&& fn) {
   std::exit(1);
 }
 
+std::vector<crdt::bytes> read_update_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) die("cannot read " + path);
+  crdt::bytes all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<crdt::bytes> out;
+  crdt::lib0::decoder dec(all);
+  try {
+    while (!dec.at_end()) {
+      auto u = dec.read_var_bytes();
+      out.emplace_back(u.begin(), u.end());
+    }
+  } catch (const crdt::decode_error& e) {
+    die(path + ": " + e.err().to_string());
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) die("usage: zeal_trace_bench TRACE.json[.gz] [--repeat N]");
   int repeat = 5;
-  for (int i = 2; i + 1 < argc; ++i) {
-    if (std::string(argv[i]) == "--repeat") repeat = std::max(1, std::atoi(argv[i + 1]));
+  std::string updates_path;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--repeat") {
+      repeat = std::max(1, std::atoi(argv[i + 1]));
+    } else if (a == "--updates") {
+      updates_path = argv[i + 1];
+    } else {
+      die("unknown option " + a);
+    }
   }
   std::string error;
   auto tr = bench::load_trace(argv[1], error);
@@ -77,6 +107,14 @@ int main(int argc, char** argv) {
   double local_ms = ms_since(start);
   if (text.to_string() != tr->end_content) die("local edits: final content differs from the trace's");
 
+  // Yjs's own updates for the same edits, if given: replayed below, and ours compared with them.
+  int identical = -1;
+  if (!updates_path.empty()) {
+    auto yjs_updates = read_update_file(updates_path);
+    identical = yjs_updates == updates ? 1 : 0;
+    updates = std::move(yjs_updates);
+  }
+
   // 2. The same edits as remote updates into a fresh document.
   std::size_t update_bytes = 0;
   for (const auto& u : updates) update_bytes += u.size();
@@ -87,6 +125,7 @@ int main(int argc, char** argv) {
   }
   double remote_ms = ms_since(start);
   if (remote->get_text("text").to_string() != tr->end_content) die("remote apply: final content differs");
+  std::size_t structs = remote->struct_count();
 
   // 3. Encoding the final state.
   crdt::bytes v1, v2;
@@ -112,11 +151,13 @@ int main(int argc, char** argv) {
   std::size_t remote_bytes = before - heap_in_use();
 
   std::printf(
-      "{\"impl\":\"zeal\",\"ops\":%zu,\"txns\":%zu,\"local_ms\":%.1f,\"remote_apply_ms\":%.1f,"
-      "\"update_bytes\":%zu,\"encode_v1_ms\":%.2f,\"encode_v2_ms\":%.2f,\"v1_bytes\":%zu,\"v2_bytes\":%zu,"
-      "\"decode_v1_ms\":%.2f,\"decode_v2_ms\":%.2f,\"doc_heap_bytes_loaded\":%zu,"
-      "\"doc_heap_bytes_after_remote\":%zu}\n",
-      ops, tr->txns.size(), local_ms, remote_ms, update_bytes, encode_v1_ms, encode_v2_ms, v1.size(), v2.size(),
-      decode_v1_ms, decode_v2_ms, loaded_bytes, remote_bytes);
+      "{\"impl\":\"zeal\",\"patches\":%zu,\"txns\":%zu,\"structs\":%zu,\"local_ms\":%.1f,"
+      "\"local_updates_identical_to_yjs\":%s,\"updates\":%zu,\"updates_bytes\":%zu,"
+      "\"remote_apply_ms\":%.1f,\"encode_v1_ms\":%.3f,\"encode_v2_ms\":%.3f,\"size_v1\":%zu,"
+      "\"size_v2\":%zu,\"decode_v1_ms\":%.3f,\"decode_v2_ms\":%.3f,\"heap_decoded_doc_bytes\":%zu,"
+      "\"heap_remote_doc_bytes\":%zu}\n",
+      ops, tr->txns.size(), structs, local_ms, identical < 0 ? "null" : (identical ? "true" : "false"),
+      updates.size(), update_bytes, remote_ms, encode_v1_ms, encode_v2_ms, v1.size(), v2.size(), decode_v1_ms,
+      decode_v2_ms, loaded_bytes, remote_bytes);
   return 0;
 }

@@ -32,7 +32,8 @@ status validate(const decoded_update& u) {
       if (ib->right_origin && ib->right_origin->client == at.client && ib->right_origin->clock >= at.clock) {
         return crdt::error{"item " + id_str(at) + " has its right origin in its own future", 0};
       }
-      if (const auto* pid = std::get_if<crdt::id>(&ib->parent); pid && pid->client == at.client && pid->clock >= at.clock) {
+      if (const auto* pid = std::get_if<crdt::id>(&ib->parent);
+          pid && pid->client == at.client && pid->clock >= at.clock) {
         return crdt::error{"item " + id_str(at) + " has its parent in its own future", 0};
       }
     }
@@ -41,8 +42,6 @@ status validate(const decoded_update& u) {
 }
 
 }  // namespace
-
-
 
 namespace {
 using target = apply_target;
@@ -53,6 +52,7 @@ status doc_impl::apply(bytes_view update, update_format format) {
   if (!decoded) return decoded.err();
   if (auto st = validate(*decoded); !st) return st;
   transaction& tr = begin(false);
+  tr.local = false;  // Yjs readUpdate forces a remote transaction, even inside transact()
   apply_decoded(tr, std::move(*decoded));
   end();
   return ok_status();
@@ -64,14 +64,16 @@ void doc_impl::apply_decoded(transaction& tr, decoded_update&& u) {
   targets.clear();
   for (auto& g : u.clients) {
     // A client may appear twice in a malformed update; Yjs's Map keeps the last group.
-    auto f = std::find_if(targets.begin(), targets.end(), [&](const target& t) { return t.client == g.client; });
+    auto f =
+        std::find_if(targets.begin(), targets.end(), [&](const target& t) { return t.client == g.client; });
     if (f != targets.end()) {
       f->refs = &g.blocks;
     } else {
       targets.push_back({g.client, &g.blocks, 0, false});
     }
   }
-  std::sort(targets.begin(), targets.end(), [](const target& a, const target& b) { return a.client < b.client; });
+  std::sort(targets.begin(), targets.end(),
+            [](const target& a, const target& b) { return a.client < b.client; });
   auto find_target = [&](std::uint64_t client) -> target* {
     auto f = std::lower_bound(targets.begin(), targets.end(), client,
                               [](const target& t, std::uint64_t c) { return t.client < c; });
@@ -116,7 +118,8 @@ void doc_impl::apply_decoded(transaction& tr, decoded_update&& u) {
         auto& dst = rest[e.client];
         if (dst.size() > 1) dst.resize(1);
       }
-      ids.erase(std::remove_if(ids.begin(), ids.end(), [&](std::size_t k) { return targets[k].client == e.client; }),
+      ids.erase(std::remove_if(ids.begin(), ids.end(),
+                               [&](std::size_t k) { return targets[k].client == e.client; }),
                 ids.end());
     }
     stack.clear();
@@ -141,7 +144,8 @@ void doc_impl::apply_decoded(transaction& tr, decoded_update&& u) {
           std::optional<std::uint64_t> missing;
           auto* ib = std::get_if<item_block>(&b);
           if (ib != nullptr) {
-            if (ib->origin && ib->origin->client != at.client && ib->origin->clock >= get_state(ib->origin->client)) {
+            if (ib->origin && ib->origin->client != at.client &&
+                ib->origin->clock >= get_state(ib->origin->client)) {
               missing = ib->origin->client;
             } else if (ib->right_origin && ib->right_origin->client != at.client &&
                        ib->right_origin->clock >= get_state(ib->right_origin->client)) {
@@ -233,7 +237,8 @@ void doc_impl::apply_decoded(transaction& tr, decoded_update&& u) {
   bytes rest_update;
   if (!rest.empty()) {
     decoded_update ru;
-    for (auto it = rest.rbegin(); it != rest.rend(); ++it) ru.clients.push_back({it->first, std::move(it->second)});
+    for (auto it = rest.rbegin(); it != rest.rend(); ++it)
+      ru.clients.push_back({it->first, std::move(it->second)});
     rest_update = encode_update(ru, update_format::v2);
   }
 

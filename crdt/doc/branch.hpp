@@ -25,9 +25,9 @@ class branch {
   item* start = nullptr;
   std::unordered_map<const std::string*, item*> map;  // interned key → current (rightmost) item
   std::uint64_t length = 0;
-  item* owner = nullptr;                  // the item holding this type (null for roots)
+  item* owner = nullptr;                   // the item holding this type (null for roots)
   const std::string* root_name = nullptr;  // for roots
-  bool typed = false;                     // false: a root placeholder of unknown type
+  bool typed = false;                      // false: a root placeholder of unknown type
   type_ref ref = type_ref::array;
   std::string name;  // XML node name / hook name
   bool has_formatting = false;

@@ -10,9 +10,13 @@ doc::~doc() = default;
 doc::doc(doc&&) noexcept = default;
 doc& doc::operator=(doc&&) noexcept = default;
 
-std::uint64_t doc::client_id() const { return impl_->client_id_; }
+std::uint64_t doc::client_id() const {
+  return impl_->client_id_;
+}
 
-status doc::apply_update(bytes_view update, update_format format) { return impl_->apply(update, format); }
+status doc::apply_update(bytes_view update, update_format format) {
+  return impl_->apply(update, format);
+}
 
 bytes doc::encode_state_as_update(update_format format, const crdt::state_vector& sv) const {
   return impl_->encode_state(format, sv);
@@ -24,9 +28,13 @@ result<bytes> doc::encode_state_as_update(bytes_view encoded_state_vector, updat
   return impl_->encode_state(format, *sv);
 }
 
-crdt::state_vector doc::state_vector() const { return impl_->state_vector(); }
+crdt::state_vector doc::state_vector() const {
+  return impl_->state_vector();
+}
 
-crdt::delete_set doc::delete_set() const { return impl_->store_delete_set(); }
+crdt::delete_set doc::delete_set() const {
+  return impl_->store_delete_set();
+}
 
 pending_info doc::pending() const {
   pending_info p;
@@ -41,7 +49,9 @@ std::vector<std::string> doc::root_names() const {
   return names;
 }
 
-std::string doc::to_json() const { return impl_->to_json(); }
+std::string doc::to_json() const {
+  return impl_->to_json();
+}
 
 namespace {
 std::shared_ptr<branch> typed_root(doc_impl& d, std::string_view name, type_ref ref) {
@@ -55,8 +65,12 @@ std::shared_ptr<branch> typed_root(doc_impl& d, std::string_view name, type_ref 
 }
 }  // namespace
 
-text doc::get_text(std::string_view root) { return text(impl_.get(), typed_root(*impl_, root, type_ref::text)); }
-map doc::get_map(std::string_view root) { return map(impl_.get(), typed_root(*impl_, root, type_ref::map)); }
+text doc::get_text(std::string_view root) {
+  return text(impl_.get(), typed_root(*impl_, root, type_ref::text));
+}
+map doc::get_map(std::string_view root) {
+  return map(impl_.get(), typed_root(*impl_, root, type_ref::map));
+}
 array doc::get_array(std::string_view root) {
   return array(impl_.get(), typed_root(*impl_, root, type_ref::array));
 }
@@ -75,7 +89,9 @@ void doc::transact(const std::function<void()>& fn) {
   impl_->end();
 }
 
-void doc::on_update(std::function<void(bytes_view update_v1)> fn) { impl_->on_update_ = std::move(fn); }
+void doc::on_update(std::function<void(bytes_view update_v1)> fn) {
+  impl_->on_update_ = std::move(fn);
+}
 
 std::size_t doc::struct_count() const {
   std::size_t n = 0;

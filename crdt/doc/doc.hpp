@@ -50,7 +50,8 @@ class doc {
   status apply_update(bytes_view update, update_format format = update_format::v1);
 
   /// Y.encodeStateAsUpdate(doc, sv) / V2; includes pending structs and deletes exactly as Yjs.
-  bytes encode_state_as_update(update_format format = update_format::v1, const crdt::state_vector& sv = {}) const;
+  bytes encode_state_as_update(update_format format = update_format::v1,
+                               const crdt::state_vector& sv = {}) const;
   result<bytes> encode_state_as_update(bytes_view encoded_state_vector, update_format format) const;
   crdt::state_vector state_vector() const;  // Y.encodeStateVector → .encode()
   crdt::delete_set delete_set() const;      // createDeleteSetFromStructStore

@@ -53,7 +53,6 @@ struct transaction {
   bool need_formatting_cleanup = false;
 };
 
-
 class doc_impl {
  public:
   explicit doc_impl(doc_options opts);

@@ -17,7 +17,9 @@ void set_marker_flag(item* p, bool on) {
     p->info &= static_cast<std::uint8_t>(~item::f_marker);
   }
 }
-bool marker_flag(const item* p) { return (p->info & item::f_marker) != 0; }
+bool marker_flag(const item* p) {
+  return (p->info & item::f_marker) != 0;
+}
 
 void overwrite_marker(doc_impl& d, search_marker& m, item* p, std::uint64_t index) {
   set_marker_flag(m.p, false);
@@ -29,8 +31,9 @@ void overwrite_marker(doc_impl& d, search_marker& m, item* p, std::uint64_t inde
 
 search_marker* mark_position(doc_impl& d, branch* b, item* p, std::uint64_t index) {
   if (b->markers.size() >= max_search_marker) {
-    auto oldest = std::min_element(b->markers.begin(), b->markers.end(),
-                                   [](const search_marker& x, const search_marker& y) { return x.timestamp < y.timestamp; });
+    auto oldest = std::min_element(
+        b->markers.begin(), b->markers.end(),
+        [](const search_marker& x, const search_marker& y) { return x.timestamp < y.timestamp; });
     overwrite_marker(d, *oldest, p, index);
     return &*oldest;
   }
@@ -40,12 +43,14 @@ search_marker* mark_position(doc_impl& d, branch* b, item* p, std::uint64_t inde
   return &b->markers.back();
 }
 
-std::uint64_t absdiff(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : b - a; }
+std::uint64_t absdiff(std::uint64_t a, std::uint64_t b) {
+  return a > b ? a - b : b - a;
+}
 
 }  // namespace
 
-item* insert_local(doc_impl& d, transaction& tr, item* left, item* right, branch* parent, const std::string* key,
-                   content c) {
+item* insert_local(doc_impl& d, transaction& tr, item* left, item* right, branch* parent,
+                   const std::string* key, content c) {
   item* it = d.pool_.make();
   it->id = {d.client_id_, d.get_state(d.client_id_)};
   it->length = c.length();
@@ -91,12 +96,13 @@ search_marker* find_marker(doc_impl& d, branch* b, std::uint64_t index) {
     p = p->left;
     if (p->visible()) pindex -= p->length;
   }
-  while (p->left != nullptr && p->left->id.client == p->id.client && p->left->id.clock + p->left->length == p->id.clock) {
+  while (p->left != nullptr && p->left->id.client == p->id.client &&
+         p->left->id.clock + p->left->length == p->id.clock) {
     p = p->left;
     if (p->visible()) pindex -= p->length;
   }
-  if (marker != nullptr &&
-      static_cast<double>(absdiff(marker->index, pindex)) < static_cast<double>(b->length) / max_search_marker) {
+  if (marker != nullptr && static_cast<double>(absdiff(marker->index, pindex)) <
+                               static_cast<double>(b->length) / max_search_marker) {
     overwrite_marker(d, *marker, p, pindex);
     return marker;
   }
@@ -149,7 +155,8 @@ std::vector<content> contents_from_values(const std::vector<lib0::any>& values) 
   return out;
 }
 
-void list_insert_after(doc_impl& d, transaction& tr, branch* parent, item* ref, std::vector<content> contents) {
+void list_insert_after(doc_impl& d, transaction& tr, branch* parent, item* ref,
+                       std::vector<content> contents) {
   item* left = ref;
   item* right = ref == nullptr ? parent->start : ref->right;
   for (auto& c : contents) left = insert_local(d, tr, left, right, parent, nullptr, std::move(c));
@@ -163,7 +170,8 @@ std::uint64_t total_length(const std::vector<content>& contents) {
 }
 }  // namespace
 
-void list_insert(doc_impl& d, transaction& tr, branch* parent, std::uint64_t index, std::vector<content> contents) {
+void list_insert(doc_impl& d, transaction& tr, branch* parent, std::uint64_t index,
+                 std::vector<content> contents) {
   if (contents.empty()) return;
   index = std::min(index, parent->length);
   const std::int64_t len = static_cast<std::int64_t>(total_length(contents));
@@ -238,7 +246,8 @@ void list_delete(doc_impl& d, transaction& tr, branch* parent, std::uint64_t ind
     n = n->right;
   }
   if (!parent->markers.empty()) {
-    update_marker_changes(parent, start_index, -static_cast<std::int64_t>(start_length) + static_cast<std::int64_t>(length));
+    update_marker_changes(parent, start_index,
+                          -static_cast<std::int64_t>(start_length) + static_cast<std::int64_t>(length));
   }
 }
 

@@ -26,8 +26,8 @@ class local_txn {
 };
 
 /// Creates and integrates a local item with id (client_id, state).
-item* insert_local(doc_impl& d, transaction& tr, item* left, item* right, branch* parent, const std::string* key,
-                   content c);
+item* insert_local(doc_impl& d, transaction& tr, item* left, item* right, branch* parent,
+                   const std::string* key, content c);
 
 // ---- search markers ----
 search_marker* find_marker(doc_impl& d, branch* b, std::uint64_t index);
@@ -35,9 +35,11 @@ void update_marker_changes(branch* b, std::uint64_t index, std::int64_t len);
 
 // ---- lists (YArray / XmlFragment children) ----
 /// Inserts contents (each an Any value list element, or a prepared content) after `ref` (null = start).
-void list_insert_after(doc_impl& d, transaction& tr, branch* parent, item* ref, std::vector<content> contents);
+void list_insert_after(doc_impl& d, transaction& tr, branch* parent, item* ref,
+                       std::vector<content> contents);
 /// typeListInsertGenerics: `values` are packed into ContentAny runs; binary/type contents stand alone.
-void list_insert(doc_impl& d, transaction& tr, branch* parent, std::uint64_t index, std::vector<content> contents);
+void list_insert(doc_impl& d, transaction& tr, branch* parent, std::uint64_t index,
+                 std::vector<content> contents);
 void list_push(doc_impl& d, transaction& tr, branch* parent, std::vector<content> contents);
 void list_delete(doc_impl& d, transaction& tr, branch* parent, std::uint64_t index, std::uint64_t len);
 /// Converts Any values into contents as Yjs's insert does (runs of JSON-like values → one ContentAny,

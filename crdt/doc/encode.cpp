@@ -15,10 +15,9 @@ void doc_impl::write_item(update_encoder& enc, const item* it, std::uint64_t off
   }
   const bool has_origin = offset > 0 || it->has_origin();
   const crdt::id origin = offset > 0 ? crdt::id{it->id.client, it->id.clock + offset - 1} : it->origin;
-  const std::uint8_t info = static_cast<std::uint8_t>((static_cast<std::uint8_t>(it->content.ref()) & 0x1f) |
-                                                      (has_origin ? 0x80 : 0) |
-                                                      (it->has_right_origin() ? 0x40 : 0) |
-                                                      (it->parent_sub != nullptr ? 0x20 : 0));
+  const std::uint8_t info = static_cast<std::uint8_t>(
+      (static_cast<std::uint8_t>(it->content.ref()) & 0x1f) | (has_origin ? 0x80 : 0) |
+      (it->has_right_origin() ? 0x40 : 0) | (it->parent_sub != nullptr ? 0x20 : 0));
   enc.write_info(info);
   if (has_origin) enc.write_left_id(origin);
   if (it->has_right_origin()) enc.write_right_id(it->right_origin);
@@ -26,7 +25,8 @@ void doc_impl::write_item(update_encoder& enc, const item* it, std::uint64_t off
     const branch* parent = it->parent;
     if (parent->owner == nullptr) {
       enc.write_parent_info(true);
-      enc.write_string(parent->root_name != nullptr ? std::string_view(*parent->root_name) : std::string_view{});
+      enc.write_string(parent->root_name != nullptr ? std::string_view(*parent->root_name)
+                                                    : std::string_view{});
     } else {
       enc.write_parent_info(false);
       enc.write_left_id(parent->owner->id);

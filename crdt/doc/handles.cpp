@@ -12,7 +12,9 @@
 namespace zeal::crdt {
 
 namespace {
-bool usable(doc_impl* d, const std::shared_ptr<branch>& b) { return d != nullptr && b != nullptr && !b->gced; }
+bool usable(doc_impl* d, const std::shared_ptr<branch>& b) {
+  return d != nullptr && b != nullptr && !b->gced;
+}
 
 content type_content(type_ref ref, std::string name = {}) {
   content_type ct;
@@ -34,13 +36,19 @@ std::string type_handle::to_json() const {
   return out;
 }
 
-lib0::any type_handle::to_any() const { return branch_ ? branch_to_any(branch_.get()) : lib0::any(); }
+lib0::any type_handle::to_any() const {
+  return branch_ ? branch_to_any(branch_.get()) : lib0::any();
+}
 
 // ---- text ----
 
-std::uint64_t text::length() const { return branch_ ? branch_->length : 0; }
+std::uint64_t text::length() const {
+  return branch_ ? branch_->length : 0;
+}
 
-std::string text::to_string() const { return branch_ ? text_string(branch_.get()) : std::string(); }
+std::string text::to_string() const {
+  return branch_ ? text_string(branch_.get()) : std::string();
+}
 
 void text::insert(std::uint64_t index, std::string_view utf8, const text_attributes& attrs) {
   if (!usable(doc_, branch_) || utf8.empty()) return;
@@ -52,7 +60,8 @@ void text::insert(std::uint64_t index, std::string_view utf8, const text_attribu
 void text::insert_embed(std::uint64_t index, const lib0::any& embed, const text_attributes& attrs) {
   if (!usable(doc_, branch_)) return;
   local_txn t(*doc_);
-  text_insert(*doc_, t.tr(), branch_.get(), index, content(content_embed{embed}), attrs.empty() ? nullptr : &attrs);
+  text_insert(*doc_, t.tr(), branch_.get(), index, content(content_embed{embed}),
+              attrs.empty() ? nullptr : &attrs);
 }
 
 void text::remove(std::uint64_t index, std::uint64_t len) {
@@ -67,7 +76,9 @@ void text::format(std::uint64_t index, std::uint64_t len, const text_attributes&
   text_format(*doc_, t.tr(), branch_.get(), index, len, attrs);
 }
 
-std::vector<delta_op> text::delta() const { return branch_ ? text_delta(branch_.get()) : std::vector<delta_op>{}; }
+std::vector<delta_op> text::delta() const {
+  return branch_ ? text_delta(branch_.get()) : std::vector<delta_op>{};
+}
 
 // ---- map ----
 
@@ -121,13 +132,19 @@ std::shared_ptr<branch> nested(const doc_impl* d, const branch* b, std::string_v
 }
 }  // namespace
 
-text map::get_text(std::string_view key) const { return text(doc_, nested(doc_, branch_.get(), key, type_ref::text)); }
-map map::get_map(std::string_view key) const { return map(doc_, nested(doc_, branch_.get(), key, type_ref::map)); }
+text map::get_text(std::string_view key) const {
+  return text(doc_, nested(doc_, branch_.get(), key, type_ref::text));
+}
+map map::get_map(std::string_view key) const {
+  return map(doc_, nested(doc_, branch_.get(), key, type_ref::map));
+}
 array map::get_array(std::string_view key) const {
   return array(doc_, nested(doc_, branch_.get(), key, type_ref::array));
 }
 
-bool map::has(std::string_view key) const { return branch_ && map_get_item(*doc_, branch_.get(), key) != nullptr; }
+bool map::has(std::string_view key) const {
+  return branch_ && map_get_item(*doc_, branch_.get(), key) != nullptr;
+}
 
 std::vector<std::string> map::keys() const {
   std::vector<std::string> out;
@@ -139,7 +156,9 @@ std::vector<std::string> map::keys() const {
   return out;
 }
 
-std::size_t map::size() const { return keys().size(); }
+std::size_t map::size() const {
+  return keys().size();
+}
 
 // ---- array ----
 
@@ -187,7 +206,9 @@ void array::remove(std::uint64_t index, std::uint64_t len) {
   list_delete(*doc_, t.tr(), branch_.get(), index, len);
 }
 
-std::uint64_t array::length() const { return branch_ ? branch_->length : 0; }
+std::uint64_t array::length() const {
+  return branch_ ? branch_->length : 0;
+}
 
 std::vector<lib0::any> array::to_vector() const {
   std::vector<lib0::any> out;
@@ -216,7 +237,8 @@ lib0::any array::get(std::uint64_t index) const {
 
 xml_element xml_fragment::insert_element(std::uint64_t index, std::string_view node_name) {
   if (!usable(doc_, branch_)) return {};
-  return xml_element(doc_, list_insert_type(doc_, branch_.get(), index, type_ref::xml_element, std::string(node_name)));
+  return xml_element(
+      doc_, list_insert_type(doc_, branch_.get(), index, type_ref::xml_element, std::string(node_name)));
 }
 
 xml_text xml_fragment::insert_text(std::uint64_t index) {
@@ -230,7 +252,9 @@ void xml_fragment::remove(std::uint64_t index, std::uint64_t len) {
   list_delete(*doc_, t.tr(), branch_.get(), index, len);
 }
 
-std::uint64_t xml_fragment::length() const { return branch_ ? branch_->length : 0; }
+std::uint64_t xml_fragment::length() const {
+  return branch_ ? branch_->length : 0;
+}
 
 std::string xml_fragment::to_string() const {
   if (!branch_) return {};
@@ -239,7 +263,9 @@ std::string xml_fragment::to_string() const {
   return xml_string(branch_.get(), k);
 }
 
-std::string xml_element::node_name() const { return branch_ ? branch_->name : std::string(); }
+std::string xml_element::node_name() const {
+  return branch_ ? branch_->name : std::string();
+}
 
 void xml_element::set_attribute(std::string_view name, const lib0::any& value) {
   if (!usable(doc_, branch_)) return;
@@ -260,6 +286,8 @@ std::optional<lib0::any> xml_element::get_attribute(std::string_view name) const
   return map_value(it, 0);
 }
 
-std::string xml_text::to_string() const { return branch_ ? xml_string(branch_.get(), render_kind::xml_text) : ""; }
+std::string xml_text::to_string() const {
+  return branch_ ? xml_string(branch_.get(), render_kind::xml_text) : "";
+}
 
 }  // namespace zeal::crdt

@@ -208,7 +208,8 @@ void doc_impl::integrate_item(transaction& tr, item* it, std::uint64_t offset) {
       b->typed = true;
       b->ref = ct->ref;
       b->name = ct->name;
-      b->markers_enabled = ct->ref == type_ref::array || ct->ref == type_ref::text || ct->ref == type_ref::xml_text;
+      b->markers_enabled =
+          ct->ref == type_ref::array || ct->ref == type_ref::text || ct->ref == type_ref::xml_text;
       ct->inner = std::move(b);
       break;
     }
@@ -225,7 +226,8 @@ void doc_impl::integrate_item(transaction& tr, item* it, std::uint64_t offset) {
       break;
   }
   add_changed(tr, parent);
-  if ((parent->owner != nullptr && parent->owner->deleted()) || (it->parent_sub != nullptr && it->right != nullptr)) {
+  if ((parent->owner != nullptr && parent->owner->deleted()) ||
+      (it->parent_sub != nullptr && it->right != nullptr)) {
     delete_item(tr, it);
   }
 }

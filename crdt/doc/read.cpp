@@ -49,13 +49,20 @@ bool is_xml_child(const item* n) {
 render_kind kind_of(const branch* b) {
   if (b->typed) {
     switch (b->ref) {
-      case type_ref::array: return render_kind::array;
-      case type_ref::map: return render_kind::map;
-      case type_ref::text: return render_kind::text;
-      case type_ref::xml_element: return render_kind::xml_element;
-      case type_ref::xml_fragment: return render_kind::xml_fragment;
-      case type_ref::xml_hook: return render_kind::xml_hook;
-      case type_ref::xml_text: return render_kind::xml_text;
+      case type_ref::array:
+        return render_kind::array;
+      case type_ref::map:
+        return render_kind::map;
+      case type_ref::text:
+        return render_kind::text;
+      case type_ref::xml_element:
+        return render_kind::xml_element;
+      case type_ref::xml_fragment:
+        return render_kind::xml_fragment;
+      case type_ref::xml_hook:
+        return render_kind::xml_hook;
+      case type_ref::xml_text:
+        return render_kind::xml_text;
     }
   }
   // Untyped root: infer from the content.
@@ -67,7 +74,8 @@ render_kind kind_of(const branch* b) {
   for (const item* n = b->start; n != nullptr; n = n->right) {
     if (n->deleted()) continue;
     content_ref r = n->content.ref();
-    if (r == content_ref::string || r == content_ref::embed || r == content_ref::format) return render_kind::text;
+    if (r == content_ref::string || r == content_ref::embed || r == content_ref::format)
+      return render_kind::text;
     if (!n->countable()) continue;
     any_list = true;
     if (!is_xml_child(n)) all_xml = false;
@@ -117,7 +125,8 @@ std::vector<delta_op> text_delta(const branch* b) {
       case content_ref::format: {
         pack();
         const auto* f = n->content.get_if<content_format>();
-        auto pos = std::find_if(current.begin(), current.end(), [&](const auto& kv) { return kv.first == f->key; });
+        auto pos =
+            std::find_if(current.begin(), current.end(), [&](const auto& kv) { return kv.first == f->key; });
         if (f->value.is_null()) {
           if (pos != current.end()) current.erase(pos);
         } else if (pos != current.end()) {
@@ -181,7 +190,8 @@ void content_values(const content& c, std::vector<lib0::any>& out, int depth) {
       out.emplace_back(c.get_if<content_binary>()->data);
       break;
     case content_ref::string:
-      for (char16_t ch : c.get_if<content_string>()->text) out.emplace_back(lib0::utf16_to_utf8(std::u16string(1, ch)));
+      for (char16_t ch : c.get_if<content_string>()->text)
+        out.emplace_back(lib0::utf16_to_utf8(std::u16string(1, ch)));
       break;
     case content_ref::embed:
       out.push_back(c.get_if<content_embed>()->value);
@@ -263,10 +273,12 @@ std::string xml_string(const branch* b, render_kind kind, int depth) {
             nd.attrs.emplace_back(std::to_string(i), lib0::utf16_to_utf8(std::u16string(1, s[i])));
           }
         }
-        std::stable_sort(nd.attrs.begin(), nd.attrs.end(), [](const auto& a, const auto& c) { return a.first < c.first; });
+        std::stable_sort(nd.attrs.begin(), nd.attrs.end(),
+                         [](const auto& a, const auto& c) { return a.first < c.first; });
         nodes.push_back(std::move(nd));
       }
-      std::stable_sort(nodes.begin(), nodes.end(), [](const node& a, const node& c) { return a.name < c.name; });
+      std::stable_sort(nodes.begin(), nodes.end(),
+                       [](const node& a, const node& c) { return a.name < c.name; });
       for (const auto& nd : nodes) {
         out += "<" + nd.name;
         for (const auto& [k, v] : nd.attrs) out += " " + k + "=\"" + v + "\"";

@@ -66,8 +66,9 @@ item* doc_impl::split_item(transaction& tr, item* left, std::uint64_t diff) {
   right->id = {left->id.client, left->id.clock + diff};
   right->length = left->length - diff;
   right->origin = {left->id.client, left->id.clock + diff - 1};
-  right->info = static_cast<std::uint8_t>((left->info & (item::f_keep | item::f_countable | item::f_deleted)) |
-                                          item::f_origin | (left->info & item::f_right_origin));
+  right->info =
+      static_cast<std::uint8_t>((left->info & (item::f_keep | item::f_countable | item::f_deleted)) |
+                                item::f_origin | (left->info & item::f_right_origin));
   right->right_origin = left->right_origin;
   right->parent = left->parent;
   right->parent_sub = left->parent_sub;
@@ -204,6 +205,8 @@ std::shared_ptr<branch> doc_impl::root_ptr(std::string_view name) {
   return b;
 }
 
-branch* doc_impl::root(std::string_view name) { return root_ptr(name).get(); }
+branch* doc_impl::root(std::string_view name) {
+  return root_ptr(name).get();
+}
 
 }  // namespace zeal::crdt

@@ -59,7 +59,8 @@ class struct_list {
     std::vector<item*> nb(old_size + extra);
     std::copy(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(gap_start_), nb.begin());
     std::size_t tail = buf_.size() - gap_start_ - gap_len_;
-    std::copy(buf_.end() - static_cast<std::ptrdiff_t>(tail), buf_.end(), nb.end() - static_cast<std::ptrdiff_t>(tail));
+    std::copy(buf_.end() - static_cast<std::ptrdiff_t>(tail), buf_.end(),
+              nb.end() - static_cast<std::ptrdiff_t>(tail));
     buf_ = std::move(nb);
     gap_len_ = extra;
   }

@@ -33,8 +33,9 @@ class attr_map {
     entries_.emplace_back(key, std::move(v));
   }
   void erase(const std::string& key) {
-    entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [&](const auto& kv) { return kv.first == key; }),
-                   entries_.end());
+    entries_.erase(
+        std::remove_if(entries_.begin(), entries_.end(), [&](const auto& kv) { return kv.first == key; }),
+        entries_.end());
   }
   bool empty() const { return entries_.empty(); }
   const std::vector<std::pair<std::string, attr_val>>& entries() const { return entries_; }
@@ -43,7 +44,9 @@ class attr_map {
   std::vector<std::pair<std::string, attr_val>> entries_;
 };
 
-bool is_primitive(const lib0::any& v) { return !v.is_object() && !v.is_array() && !v.is_bytes(); }
+bool is_primitive(const lib0::any& v) {
+  return !v.is_object() && !v.is_array() && !v.is_bytes();
+}
 
 /// JS ===.
 bool strict_eq(const attr_val& a, const attr_val& b) {
@@ -69,9 +72,15 @@ bool equal_attrs(const attr_val& a, const attr_val& b) {
 
 const attr_val null_val{lib0::any(lib0::null_t{}), nullptr};
 
-attr_val format_val(const item* it) { return {it->content.get_if<content_format>()->value, it}; }
-const std::string& format_key(const item* it) { return it->content.get_if<content_format>()->key; }
-bool is_format(const item* it) { return !it->is_gc() && it->content.ref() == content_ref::format; }
+attr_val format_val(const item* it) {
+  return {it->content.get_if<content_format>()->value, it};
+}
+const std::string& format_key(const item* it) {
+  return it->content.get_if<content_format>()->key;
+}
+bool is_format(const item* it) {
+  return !it->is_gc() && it->content.ref() == content_ref::format;
+}
 
 void update_current(attr_map& attrs, const item* fmt) {
   attr_val v = format_val(fmt);
@@ -105,7 +114,8 @@ void find_next_position(doc_impl& d, transaction& tr, text_pos& pos, std::uint64
     if (is_format(pos.right)) {
       if (!pos.right->deleted()) update_current(pos.current, pos.right);
     } else if (!pos.right->deleted()) {
-      if (count < pos.right->length) d.get_item_clean_start(tr, {pos.right->id.client, pos.right->id.clock + count});
+      if (count < pos.right->length)
+        d.get_item_clean_start(tr, {pos.right->id.client, pos.right->id.clock + count});
       pos.index += pos.right->length;
       count -= std::min(count, pos.right->length);
     }
@@ -134,11 +144,12 @@ item* insert_format(doc_impl& d, transaction& tr, branch* parent, text_pos& pos,
   return insert_local(d, tr, pos.left, pos.right, parent, nullptr, content_format{key, value});
 }
 
-void insert_negated_attributes(doc_impl& d, transaction& tr, branch* parent, text_pos& pos, attr_map& negated) {
-  while (pos.right != nullptr &&
-         (pos.right->deleted() ||
-          (is_format(pos.right) && negated.get(format_key(pos.right)) != nullptr &&
-           equal_attrs(*negated.get(format_key(pos.right)), format_val(pos.right))))) {
+void insert_negated_attributes(doc_impl& d, transaction& tr, branch* parent, text_pos& pos,
+                               attr_map& negated) {
+  while (
+      pos.right != nullptr &&
+      (pos.right->deleted() || (is_format(pos.right) && negated.get(format_key(pos.right)) != nullptr &&
+                                equal_attrs(*negated.get(format_key(pos.right)), format_val(pos.right))))) {
     if (!pos.right->deleted()) negated.erase(format_key(pos.right));
     pos.forward();
   }
@@ -176,7 +187,8 @@ void minimize_attribute_changes(text_pos& pos, const attr_list& attrs) {
   }
 }
 
-attr_map insert_attributes(doc_impl& d, transaction& tr, branch* parent, text_pos& pos, const attr_list& attrs) {
+attr_map insert_attributes(doc_impl& d, transaction& tr, branch* parent, text_pos& pos,
+                           const attr_list& attrs) {
   attr_map negated;
   for (const auto& [key, val] : attrs) {
     const attr_val* cur = pos.current.get(key);
@@ -190,13 +202,14 @@ attr_map insert_attributes(doc_impl& d, transaction& tr, branch* parent, text_po
   return negated;
 }
 
-std::size_t cleanup_formatting_gap(doc_impl& d, transaction& tr, item* start, item* curr, const attr_map& start_attrs,
-                                   attr_map& curr_attrs) {
+std::size_t cleanup_formatting_gap(doc_impl& d, transaction& tr, item* start, item* curr,
+                                   const attr_map& start_attrs, attr_map& curr_attrs) {
   item* end = start;
   std::vector<std::pair<std::string, const item*>> end_formats;
   while (end != nullptr && (!end->countable() || end->deleted())) {
     if (!end->deleted() && is_format(end)) {
-      auto f = std::find_if(end_formats.begin(), end_formats.end(), [&](const auto& kv) { return kv.first == format_key(end); });
+      auto f = std::find_if(end_formats.begin(), end_formats.end(),
+                            [&](const auto& kv) { return kv.first == format_key(end); });
       if (f != end_formats.end()) {
         f->second = end;
       } else {
@@ -214,7 +227,8 @@ std::size_t cleanup_formatting_gap(doc_impl& d, transaction& tr, item* start, it
       attr_val value = format_val(start);
       const attr_val* sav = start_attrs.get(key);
       attr_val start_val = sav != nullptr ? *sav : null_val;
-      auto f = std::find_if(end_formats.begin(), end_formats.end(), [&](const auto& kv) { return kv.first == key; });
+      auto f = std::find_if(end_formats.begin(), end_formats.end(),
+                            [&](const auto& kv) { return kv.first == key; });
       const item* end_fmt = f != end_formats.end() ? f->second : nullptr;
       if (end_fmt != start || strict_eq(start_val, value)) {
         d.delete_item(tr, start);
@@ -237,7 +251,8 @@ std::size_t cleanup_formatting_gap(doc_impl& d, transaction& tr, item* start, it
 }
 
 void cleanup_contextless_formatting_gap(doc_impl& d, transaction& tr, item* it) {
-  while (it != nullptr && it->right != nullptr && (it->right->deleted() || !it->right->countable())) it = it->right;
+  while (it != nullptr && it->right != nullptr && (it->right->deleted() || !it->right->countable()))
+    it = it->right;
   std::vector<std::string> seen;
   while (it != nullptr && (it->deleted() || !it->countable())) {
     if (!it->deleted() && is_format(it)) {
@@ -281,7 +296,8 @@ void delete_text(doc_impl& d, transaction& tr, text_pos& pos, std::uint64_t leng
     if (!pos.right->deleted()) {
       content_ref r = pos.right->content.ref();
       if (r == content_ref::type || r == content_ref::embed || r == content_ref::string) {
-        if (length < pos.right->length) d.get_item_clean_start(tr, {pos.right->id.client, pos.right->id.clock + length});
+        if (length < pos.right->length)
+          d.get_item_clean_start(tr, {pos.right->id.client, pos.right->id.clock + length});
         length -= std::min(length, pos.right->length);
         d.delete_item(tr, pos.right);
       }
@@ -292,7 +308,8 @@ void delete_text(doc_impl& d, transaction& tr, text_pos& pos, std::uint64_t leng
   item* ref = pos.left != nullptr ? pos.left : pos.right;
   branch* parent = ref != nullptr ? ref->parent : nullptr;
   if (parent != nullptr && !parent->markers.empty()) {
-    update_marker_changes(parent, pos.index, -static_cast<std::int64_t>(start_length) + static_cast<std::int64_t>(length));
+    update_marker_changes(parent, pos.index,
+                          -static_cast<std::int64_t>(start_length) + static_cast<std::int64_t>(length));
   }
 }
 
@@ -317,7 +334,8 @@ void text_insert(doc_impl& d, transaction& tr, branch* parent, std::uint64_t ind
   }
   minimize_attribute_changes(pos, attrs);
   attr_map negated = insert_attributes(d, tr, parent, pos, attrs);
-  if (!parent->markers.empty()) update_marker_changes(parent, pos.index, static_cast<std::int64_t>(c.length()));
+  if (!parent->markers.empty())
+    update_marker_changes(parent, pos.index, static_cast<std::int64_t>(c.length()));
   const std::uint64_t index_before = pos.index;
   item* right = insert_local(d, tr, pos.left, pos.right, parent, nullptr, std::move(c));
   pos.right = right;
@@ -360,7 +378,8 @@ void text_format(doc_impl& d, transaction& tr, branch* parent, std::uint64_t ind
           pos.current.set(key, value);
         }
       } else {
-        if (length < pos.right->length) d.get_item_clean_start(tr, {pos.right->id.client, pos.right->id.clock + length});
+        if (length < pos.right->length)
+          d.get_item_clean_start(tr, {pos.right->id.client, pos.right->id.clock + length});
         length -= std::min(length, pos.right->length);
       }
     }

@@ -90,9 +90,9 @@ void doc_impl::finish(transaction& tr) {
   // Merge deleted / gc'd structs, right to left.
   for (auto di = tr.ds.rbegin(); di != tr.ds.rend(); ++di) {
     struct_list& structs = clients_.at(di->client);
-    std::ptrdiff_t si = std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(structs.size()) - 1,
-                                                 1 + static_cast<std::ptrdiff_t>(
-                                                         find_index(structs, di->clock + di->length - 1)));
+    std::ptrdiff_t si = std::min<std::ptrdiff_t>(
+        static_cast<std::ptrdiff_t>(structs.size()) - 1,
+        1 + static_cast<std::ptrdiff_t>(find_index(structs, di->clock + di->length - 1)));
     while (si > 0 && structs[static_cast<std::size_t>(si)]->id.clock >= di->clock) {
       si -= 1 + static_cast<std::ptrdiff_t>(try_to_merge_with_lefts(structs, static_cast<std::size_t>(si)));
     }
@@ -101,7 +101,8 @@ void doc_impl::finish(transaction& tr) {
   for (const auto& [client, before] : tr.before) {
     struct_list& structs = clients_.at(client);
     if (structs.empty() || structs.back()->end_clock() == before) continue;
-    std::ptrdiff_t first = std::max<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(find_index(structs, before)), 1);
+    std::ptrdiff_t first =
+        std::max<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(find_index(structs, before)), 1);
     for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(structs.size()) - 1; i >= first;) {
       i -= 1 + static_cast<std::ptrdiff_t>(try_to_merge_with_lefts(structs, static_cast<std::size_t>(i)));
     }

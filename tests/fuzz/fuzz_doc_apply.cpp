@@ -26,23 +26,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const bytes v1 = d.encode_state_as_update(update_format::v1);
   const bytes v2 = d.encode_state_as_update(update_format::v2);
-  const auto json = d.to_json();
-  // The encoded state loads into a fresh document that encodes and reads the same.
-  for (auto [bytes_, fmt] : {std::pair{&v1, update_format::v1}, std::pair{&v2, update_format::v2}}) {
-    doc copy(opts);
-    ZEAL_FUZZ_CHECK(copy.apply_update(*bytes_, fmt).ok());
-    ZEAL_FUZZ_CHECK(copy.encode_state_as_update(update_format::v1) == v1);
-    ZEAL_FUZZ_CHECK(copy.to_json() == json);
-    ZEAL_FUZZ_CHECK(copy.state_vector() == d.state_vector());
-  }
-  // The diff against our own state vector applies to the original as a no-op.
+  // The encoded state loads into fresh documents; v1 and v2 give the same document. (Byte or content
+  // equality with `d` itself is not an invariant: for self-contradicting updates Yjs's re-encoded state
+  // integrates differently too, see corpus/fuzz_doc_apply/yjs-diff-reencode-origin.bin.)
+  doc copy1(opts);
+  ZEAL_FUZZ_CHECK(copy1.apply_update(v1, update_format::v1).ok());
+  doc copy2(opts);
+  ZEAL_FUZZ_CHECK(copy2.apply_update(v2, update_format::v2).ok());
+  ZEAL_FUZZ_CHECK(copy1.to_json() == copy2.to_json());
+  ZEAL_FUZZ_CHECK(copy1.state_vector() == d.state_vector());
+  ZEAL_FUZZ_CHECK(copy2.state_vector() == d.state_vector());
+  ZEAL_FUZZ_CHECK(copy1.encode_state_as_update(update_format::v1) ==
+                  copy2.encode_state_as_update(update_format::v1));
+  // The diff against our own state vector and the update itself apply again.
   auto diff = d.encode_state_as_update(d.state_vector().encode(), update_format::v1);
   ZEAL_FUZZ_CHECK(diff.ok());
   ZEAL_FUZZ_CHECK(d.apply_update(*diff, update_format::v1).ok());
-  ZEAL_FUZZ_CHECK(d.to_json() == json);
-  // Applying the same update again is idempotent.
   ZEAL_FUZZ_CHECK(d.apply_update(update, format).ok());
-  ZEAL_FUZZ_CHECK(d.to_json() == json);
-  ZEAL_FUZZ_CHECK(d.encode_state_as_update(update_format::v1) == v1);
+  ZEAL_FUZZ_CHECK(d.state_vector() == copy1.state_vector());
   return 0;
 }

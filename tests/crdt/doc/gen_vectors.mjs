@@ -31,7 +31,7 @@ const out = {}
   out.concurrent.v1b = hex(Y.encodeStateAsUpdate(a))
   out.concurrent.m2 = JSON.stringify(a.getMap('m').toJSON()); out.concurrent.t2 = a.getText('t').toString()
   // nogc doc receiving everything
-  const c = mk(3, false); Y.applyUpdate(c, Y.encodeStateAsUpdate(b)); ua.concat(ua2).forEach(u => Y.applyUpdate(c, Buffer.from(u, 'hex')))
+  const c = mk(3, false); out.concurrent.a.concat(out.concurrent.b, ua2).forEach(u => Y.applyUpdate(c, Buffer.from(u, 'hex')))
   out.concurrent.nogc_v1 = hex(Y.encodeStateAsUpdate(c))
 }
 { // 3. pending: three sequential updates of client 5, applied out of order

@@ -272,3 +272,16 @@ CAF_TEST(null_detection) {
   CAF_CHECK_EQUAL(std::string(*aw.state(3)), " { \"a\" : [1, 2] } ");
   CAF_CHECK_EQUAL(removed(aw.apply_update(one(3, 2, " null "), 1, 0ms)), (ids{3}));
 }
+
+CAF_TEST(errors_carry_frame_offsets) {
+  // A y-websocket awareness frame whose state is invalid UTF-8: the error offset points into the frame.
+  const bytes frame = from_hex("010601050102c328");
+  auto m = decode_message(frame);
+  CAF_REQUIRE(m.ok());
+  CAF_CHECK_EQUAL(m->awareness_offset, 2u);
+  awareness aw;
+  auto r = aw.apply_update(m->awareness, 1, 0ms, m->awareness_offset);
+  CAF_REQUIRE(!r.ok());
+  CAF_CHECK_EQUAL(r.err().offset, 5u);
+  CAF_CHECK_EQUAL(aw.entry_count(), 0u);
+}
