@@ -22,16 +22,22 @@ struct input {
 };
 
 std::optional<crdt::bytes> read_file(const std::string& path) {
-  if (path == "-") {
-    std::istreambuf_iterator<char> begin(std::cin), end;
-    std::string s(begin, end);
-    return crdt::bytes(s.begin(), s.end());
+  // libstdc++'s filebuf throws std::ios_failure from underflow on a read error (e.g. EISDIR when the
+  // path is a directory); istreambuf_iterator lets it through.
+  try {
+    if (path == "-") {
+      std::istreambuf_iterator<char> begin(std::cin), end;
+      std::string s(begin, end);
+      return crdt::bytes(s.begin(), s.end());
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    crdt::bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) return std::nullopt;
+    return data;
+  } catch (const std::ios_base::failure&) {
+    return std::nullopt;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  crdt::bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::nullopt;
-  return data;
 }
 
 std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }

@@ -35,26 +35,7 @@ const struct_list* doc_impl::structs_of(std::uint64_t client) const {
   return it == clients_.end() ? nullptr : &it->second;
 }
 
-std::size_t doc_impl::find_index(const struct_list& structs, std::uint64_t clock) {
-  assert(!structs.empty());
-  std::size_t left = 0;
-  std::size_t right = structs.size() - 1;
-  const item* last = structs[right];
-  if (last->id.clock <= clock) return right;  // most lookups are at the end
-  while (left <= right) {
-    std::size_t mid = left + (right - left) / 2;
-    const item* m = structs[mid];
-    if (m->id.clock <= clock) {
-      if (clock < m->id.clock + m->length) return mid;
-      left = mid + 1;
-    } else {
-      if (mid == 0) break;
-      right = mid - 1;
-    }
-  }
-  assert(false && "find_index: clock not in store");
-  return 0;
-}
+std::size_t doc_impl::find_index(const struct_list& structs, std::uint64_t clock) { return structs.find(clock); }
 
 item* doc_impl::get_item(crdt::id at) {
   struct_list& structs = clients_.at(at.client);

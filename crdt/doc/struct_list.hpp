@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "crdt/doc/item.hpp"
@@ -19,6 +20,43 @@ class struct_list {
   item* operator[](std::size_t i) const { return i < gap_start_ ? buf_[i] : buf_[i + gap_len_]; }
   item*& operator[](std::size_t i) { return i < gap_start_ ? buf_[i] : buf_[i + gap_len_]; }
   item* back() const { return (*this)[size() - 1]; }
+
+  /// The index of the struct containing `clock` (precondition: clock < state). Remembers the last hit:
+  /// lookups cluster around the cursor.
+  std::size_t find(std::uint64_t clock) const {
+    const std::size_t n = size();
+    assert(n > 0);
+    const item* last = (*this)[n - 1];
+    if (last->id.clock <= clock) return n - 1;
+    if (hint_ < n) {
+      const item* h = (*this)[hint_];
+      if (h->id.clock <= clock) {
+        if (clock < h->id.clock + h->length) return hint_;
+        if (hint_ + 1 < n) {
+          const item* h2 = (*this)[hint_ + 1];
+          if (h2->id.clock <= clock && clock < h2->id.clock + h2->length) return hint_ = hint_ + 1;
+        }
+      } else if (hint_ > 0) {
+        const item* h0 = (*this)[hint_ - 1];
+        if (h0->id.clock <= clock && clock < h0->id.clock + h0->length) return hint_ = hint_ - 1;
+      }
+    }
+    std::size_t left = 0;
+    std::size_t right = n - 1;
+    while (left <= right) {
+      std::size_t mid = left + (right - left) / 2;
+      const item* m = (*this)[mid];
+      if (m->id.clock <= clock) {
+        if (clock < m->id.clock + m->length) return hint_ = mid;
+        left = mid + 1;
+      } else {
+        if (mid == 0) break;
+        right = mid - 1;
+      }
+    }
+    assert(false && "struct_list::find: clock not in store");
+    return 0;
+  }
 
   void push_back(item* s) { insert(size(), s); }
 
@@ -66,6 +104,7 @@ class struct_list {
   }
 
   std::vector<item*> buf_;
+  mutable std::size_t hint_ = 0;
   std::size_t gap_start_ = 0;
   std::size_t gap_len_ = 0;
 };

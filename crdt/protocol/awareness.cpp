@@ -105,13 +105,17 @@ void awareness::check_limits(std::span<const awareness_entry> entries, connectio
                              std::size_t base_offset) {
   std::unordered_set<std::uint64_t> new_owned;
   std::unordered_set<std::uint64_t> new_entries;
-  for (const auto& in : entries) {
-    auto it = entries_.find(in.client);
-    const bool is_null = is_json_null(in.state_json);
-    if (it == entries_.end()) new_entries.insert(in.client);
-    const bool owned = it != entries_.end() && it->second.has_owner && it->second.owner == conn;
-    if (!owned && !is_null) new_owned.insert(in.client);
-  }
+  auto count = [&] {
+    new_owned.clear();
+    new_entries.clear();
+    for (const auto& in : entries) {
+      auto it = entries_.find(in.client);
+      if (it == entries_.end()) new_entries.insert(in.client);
+      const bool owned = it != entries_.end() && it->second.has_owner && it->second.owner == conn;
+      if (!owned && !is_json_null(in.state_json)) new_owned.insert(in.client);
+    }
+  };
+  count();
   if (entries_.size() + new_entries.size() > config_.max_clients) {
     // Removal tombstones only guard against stale states: drop them before refusing.
     for (auto it = entries_.begin(); it != entries_.end();) {
@@ -121,6 +125,7 @@ void awareness::check_limits(std::span<const awareness_entry> entries, connectio
         it = entries_.erase(it);
       }
     }
+    count();
   }
   if (entries_.size() + new_entries.size() > config_.max_clients) {
     throw decode_error("awareness table full (limit " + std::to_string(config_.max_clients) + " clients)",

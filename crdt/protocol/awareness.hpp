@@ -105,7 +105,8 @@ class awareness {
 
   /// Applies an encoded awareness update received on `conn` with y-protocols' rules: an entry is accepted
   /// if its clock is greater than the known one (0 for an unknown client), or equal while the new state
-  /// is null and we hold a state. Malformed input or exceeded limits give an error and change nothing.
+  /// is null and we hold a state. Malformed input or exceeded limits give an error and change no state
+  /// (removal tombstones may be dropped to make room).
   /// `base_offset` is added to error offsets (the update's position in its frame).
   result<awareness_change> apply_update(bytes_view update, connection_id conn, awareness_time now,
                                         std::size_t base_offset = 0);

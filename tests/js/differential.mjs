@@ -49,6 +49,8 @@ const run = (dir, argv, stdinBytes) => {
   const t0 = performance.now()
   const r = spawnSync(cmd, cmdArgs, { cwd: dir, input: stdinBytes, maxBuffer: 1 << 28, timeout: 60000 })
   spawnMs += performance.now() - t0
+  const stderr = (r.stderr ?? '').toString()
+  if (/runtime error|Sanitizer/.test(stderr)) sanitizerReports.push(`${argv.join(' ')}: ${stderr.slice(0, 2000)}`)
   return { status: r.status, stdout: r.stdout ?? Buffer.alloc(0), stderr: (r.stderr ?? '').toString(), error: r.error }
 }
 
@@ -57,6 +59,8 @@ const describe = (r) => `exit ${r.status}${r.error ? ' ' + r.error.message : ''}
 const sortedKeys = (o) => JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1))))
 
 let spawnMs = 0
+let sanitizerReports = [] // sanitizer output of zeal-ydoc runs in this iteration (even with exit 0)
+const yjsNotes = new Set()
 let passed = 0
 let failed = 0
 const keptDirs = []
@@ -145,7 +149,12 @@ for (let it = 0; it < iterations; it++) {
     const expStateV1 = Y.encodeStateAsUpdate(ref)
     const expStateV2 = Y.encodeStateAsUpdateV2(ref)
     const tag = `${del.name}/${v2 ? 'v2' : 'v1'}`
-    if (!del.partial) check(expJson === converged, `${tag}: (Yjs itself) replay renders differently from the converged doc`)
+    if (!del.partial && expJson !== converged) {
+      // Yjs itself: a local edit that splits a surrogate pair in memory (U+FFFD halves) without any
+      // struct referencing the split leaves the live docs different from a replay of their updates.
+      if (expJson.includes('\uFFFD') || converged.includes('\uFFFD')) yjsNotes.add(`${iterSeed}`)
+      else check(false, `${tag}: (Yjs itself) replay renders differently from the converged doc`)
+    }
 
     const rj = run(dir, ['json', ...fmtArgs, ...gcArgs, ...files])
     if (check(rj.status === 0, `${tag}: json ${describe(rj)}`)) {
@@ -235,6 +244,8 @@ for (let it = 0; it < iterations; it++) {
     }
   }
 
+  for (const rep of sanitizerReports) check(false, `sanitizer report: ${rep}`)
+  sanitizerReports = []
   const info = `iteration ${it} (seed ${iterSeed}: ${nDocs} docs [${clients.join(',')}], ${all.length} updates, gc ${gc})`
   if (problems.length === 0) {
     passed++
@@ -257,5 +268,9 @@ for (let it = 0; it < iterations; it++) {
 }
 
 if (verbose) console.log(`time in zeal-ydoc: ${(spawnMs / 1000).toFixed(1)} s of ${(performance.now() / 1000).toFixed(1)} s`)
+if (yjsNotes.size > 0) {
+  console.log(`note: in ${yjsNotes.size} session(s) (seeds ${[...yjsNotes].join(', ')}) Yjs's live docs differ from a ` +
+    'replay of their own updates (surrogate pair split in memory only); compared against the replay')
+}
 console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed === 0 ? 0 : 1)

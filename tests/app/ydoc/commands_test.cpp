@@ -276,9 +276,18 @@ CAF_TEST(merge_equals_yjs_merge_updates) {
     CAF_CHECK_EQUAL(r.code, exit_ok);
     CAF_CHECK(r.err.empty());
     CAF_CHECK_EQUAL(hex(r.out), field(c, "merge_v1"));
-    r = run(cat({"merge", "--v2"}, v2));
+    // v2 in, v2 out: mergeUpdatesV2.
+    r = run(cat({"merge", "--v2", "--out-v2"}, v2));
     CAF_CHECK_EQUAL(r.code, exit_ok);
     CAF_CHECK_EQUAL(hex(r.out), field(c, "merge_v2"));
+    // v2 in, v1 out (the output is v1 unless --out-v2, as for apply).
+    r = run(cat({"merge", "--v2"}, v2));
+    CAF_CHECK_EQUAL(r.code, exit_ok);
+    auto back =
+        crdt::convert_update(unhex(field(c, "merge_v2")), crdt::update_format::v2, crdt::update_format::v1);
+    CAF_REQUIRE(back.ok());
+    CAF_CHECK_EQUAL(hex(r.out), hex(*back));
+    if (c.find("merge_canonical")->as_bool()) CAF_CHECK_EQUAL(hex(r.out), field(c, "merge_v1"));
     // Same as the library call.
     std::vector<crdt::bytes> data;
     for (const auto& f : v1) data.push_back(read_bytes(f));
@@ -481,6 +490,41 @@ CAF_TEST(trailing_bytes_are_ignored) {
   CAF_CHECK_EQUAL(hex(r.out), field(c, "state_v1"));
   r = run(cat({"json"}, stage_inputs(dir, c, "v1")));
   CAF_CHECK_EQUAL(r.out, field(c, "json") + "\n");
+}
+
+CAF_TEST(state_vector_from_stdin) {
+  const auto& c = fixture_case("text_basic");
+  const auto* diff = c.find("diff");
+  auto r = run(cat({"diff", "--sv", "-"}, stage_inputs(dir, c, "v1")),
+               as_string(unhex(diff->find("sv")->as_string())));
+  CAF_CHECK_EQUAL(r.code, exit_ok);
+  CAF_CHECK_EQUAL(hex(r.out), diff->find("v1")->as_string());
+}
+
+CAF_TEST(hostile_inputs_are_malformed) {
+  // Announced counts and lengths far beyond the input: an error, not an allocation.
+  for (const char* h : {"01ffffffff0f0100", "0101ffffffffffffffff0100", "010101000401ffffffff0f",
+                        "00ffffffff0f", "0001ffffffff0f01", "ffffffffffffffffffff"}) {
+    auto file = dir.write("hostile.bin", unhex(h));
+    for (const char* cmd : {"apply", "merge", "dump", "pending"}) {
+      auto r = run({cmd, file});
+      CAF_MESSAGE(cmd << " " << h << ": " << r.err);
+      CAF_CHECK_EQUAL(r.code, exit_malformed);
+      CAF_CHECK(contains(r.err, "hostile.bin"));
+      CAF_CHECK(contains(r.err, "at byte "));
+    }
+  }
+  // A v1 update read as v2 and a v2 update read as v1.
+  auto v1 = dir.write("w.bin", unhex(worked_example));
+  auto r = run({"dump", "--v2", v1});
+  CAF_CHECK_EQUAL(r.code, exit_malformed);
+  CAF_CHECK(contains(r.err, "w.bin"));
+  // A v2 update starts with 00 00, which v1 reads as an empty update followed by ignored trailing bytes
+  // (as Yjs does): not an error, and the document stays empty.
+  auto v2 = dir.write("w.v2", unhex(field(fixture_case("text_basic"), "state_v2")));
+  r = run({"apply", v2});
+  CAF_CHECK_EQUAL(r.code, exit_ok);
+  CAF_CHECK_EQUAL(hex(r.out), "0000");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

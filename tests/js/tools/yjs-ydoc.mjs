@@ -1,4 +1,4 @@
-// A Yjs-backed stand-in for zeal-ydoc (same command line, subset: apply, json, sv, diff, merge, pending).
+// A Yjs-backed stand-in for zeal-ydoc (same command line, subset: apply, json, sv, diff, merge, pending, dump).
 // Used to check the differential harness itself: `node differential.mjs tools/yjs-ydoc.mjs` must pass.
 import * as Y from 'yjs'
 import fs from 'node:fs'
@@ -57,8 +57,20 @@ try {
       write(m)
       break
     }
+    case 'dump': {
+      const u = read(opts.files[0])
+      const { structs, ds } = opts.v2 ? Y.decodeUpdateV2(u) : Y.decodeUpdate(u)
+      for (const st of structs) {
+        const kind = st instanceof Y.Item ? st.content.constructor.name : st.constructor.name
+        process.stdout.write(`${st.id.client}:${st.id.clock} len ${st.length} ${kind}\n`)
+      }
+      for (const [client, items] of ds.clients) {
+        process.stdout.write(`delete ${client}: ${items.map((d) => `[${d.clock},${d.clock + d.len})`).join(' ')}\n`)
+      }
+      break
+    }
     default:
-      console.error('usage: yjs-ydoc.mjs apply|json|sv|diff|merge|pending [options] FILE...')
+      console.error('usage: yjs-ydoc.mjs apply|json|sv|diff|merge|pending|dump [options] FILE...')
       process.exit(1)
   }
 } catch (e) {
