@@ -168,9 +168,15 @@ int run_command(const cli_options& opts, std::ostream& out, std::ostream& err) {
   }
   std::vector<input> inputs;
   if (!read_inputs(opts.files, inputs, err)) return exit_usage;
-  if (opts.command == "merge") return run_merge(opts, inputs, out, err);
-  if (opts.command == "dump") return run_dump(opts, inputs.front(), out, err);
-  return run_doc_command(opts, inputs, out, err);
+  int rc = opts.command == "merge"  ? run_merge(opts, inputs, out, err)
+           : opts.command == "dump" ? run_dump(opts, inputs.front(), out, err)
+                                    : run_doc_command(opts, inputs, out, err);
+  // A failed write to standard output (disk full, closed stdout) must not look like success.
+  if (rc == exit_ok && !out.flush()) {
+    err << "zeal-ydoc: cannot write standard output\n";
+    return exit_usage;
+  }
+  return rc;
 }
 
 }  // namespace zeal::ydoc

@@ -1,6 +1,8 @@
 // Local editing of lists and maps, and Yjs's array search markers.
 #include "crdt/doc/edit.hpp"
 
+#include "crdt/lib0/utf.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -252,6 +254,7 @@ void list_delete(doc_impl& d, transaction& tr, branch* parent, std::uint64_t ind
 }
 
 void map_set(doc_impl& d, transaction& tr, branch* parent, std::string_view key, content c) {
+  if (!lib0::is_valid_utf8(key)) return;  // keys are written as UTF-8 strings
   const std::string* k = d.intern(key);
   auto f = parent->map.find(k);
   item* left = f == parent->map.end() ? nullptr : f->second;

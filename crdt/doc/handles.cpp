@@ -51,7 +51,7 @@ std::string text::to_string() const {
 }
 
 void text::insert(std::uint64_t index, std::string_view utf8, const text_attributes& attrs) {
-  if (!usable(doc_, branch_) || utf8.empty()) return;
+  if (!usable(doc_, branch_) || utf8.empty() || !lib0::is_valid_utf8(utf8)) return;
   local_txn t(*doc_);
   text_insert(*doc_, t.tr(), branch_.get(), index, content(content_string{lib0::utf8_to_utf16(utf8)}),
               attrs.empty() ? nullptr : &attrs);
@@ -236,7 +236,7 @@ lib0::any array::get(std::uint64_t index) const {
 // ---- xml ----
 
 xml_element xml_fragment::insert_element(std::uint64_t index, std::string_view node_name) {
-  if (!usable(doc_, branch_)) return {};
+  if (!usable(doc_, branch_) || !lib0::is_valid_utf8(node_name)) return {};
   return xml_element(
       doc_, list_insert_type(doc_, branch_.get(), index, type_ref::xml_element, std::string(node_name)));
 }

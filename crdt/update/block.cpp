@@ -27,7 +27,7 @@ void write_item(update_encoder& enc, const item_block& item, std::uint64_t offse
   const auto ref = static_cast<std::uint8_t>(item.content.ref());
   const std::uint8_t info = static_cast<std::uint8_t>((ref & bits5) | (origin ? has_origin : 0) |
                                                       (item.right_origin ? has_right_origin : 0) |
-                                                      (item.parent_sub ? has_parent_sub : 0));
+                                                      (item.parent_sub || item.key_bit_without_key ? has_parent_sub : 0));
   enc.write_info(info);
   if (origin) enc.write_left_id(*origin);
   if (item.right_origin) enc.write_right_id(*item.right_origin);
@@ -98,6 +98,8 @@ block read_block(update_decoder& dec, crdt::id at) {
         item.parent = dec.read_left_id();
       }
       if (info & has_parent_sub) item.parent_sub = dec.read_string();
+    } else {
+      item.key_bit_without_key = (info & has_parent_sub) != 0;
     }
     item.content = content::read(dec, ref);
     result = std::move(item);
@@ -120,6 +122,7 @@ block slice_block(const block& b, std::uint64_t diff) {
   right.right_origin = left.right_origin;
   right.parent = left.parent;
   right.parent_sub = left.parent_sub;
+  right.key_bit_without_key = left.key_bit_without_key;
   crdt::content copy = left.content;
   right.content = copy.split(diff);
   return right;

@@ -37,6 +37,10 @@ struct item_block {
   std::optional<crdt::id> right_origin;
   parent_ref parent;
   std::optional<std::string> parent_sub;
+  /// The info byte had the map-key bit (0x20) but, the item having a neighbour, no key was encoded (Yjs
+  /// sets the bit when it encodes from a document). Kept so that decode → encode gives identical bytes;
+  /// the doc-less operations drop it, as Yjs's do.
+  bool key_bit_without_key = false;
   crdt::content content;
 
   std::uint64_t length() const { return content.length(); }

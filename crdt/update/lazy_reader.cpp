@@ -10,7 +10,11 @@ lazy_reader::lazy_reader(decoded_update u, bool filter_skips)
   for (const auto& group : u.clients) n += group.blocks.size();
   blocks_.reserve(n);
   for (auto& group : u.clients) {
-    for (auto& b : group.blocks) blocks_.push_back(std::move(b));
+    for (auto& b : group.blocks) {
+      // Yjs's lazy reader never keeps the key bit of an item that has a neighbour.
+      if (auto* item = std::get_if<item_block>(&b)) item->key_bit_without_key = false;
+      blocks_.push_back(std::move(b));
+    }
   }
   skip_filtered();
 }

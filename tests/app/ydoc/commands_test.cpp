@@ -527,4 +527,17 @@ CAF_TEST(hostile_inputs_are_malformed) {
   CAF_CHECK_EQUAL(hex(r.out), "0000");
 }
 
+CAF_TEST(a_failed_write_to_standard_output_is_exit_1) {
+  auto in = dir.write("w.bin", unhex(worked_example));
+  for (const char* cmd : {"apply", "json", "sv", "merge", "dump", "pending"}) {
+    std::string error;
+    auto opts = parse_cli({cmd, in}, error);
+    CAF_REQUIRE(opts.has_value());
+    std::ostream broken(nullptr);  // no buffer: every write sets badbit
+    std::ostringstream err;
+    CAF_CHECK_EQUAL(run_command(*opts, broken, err), exit_usage);
+    CAF_CHECK(contains(err.str(), "cannot write"));
+  }
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -87,4 +87,38 @@ const out = {}
   const r = mk(5); ups.forEach(u => Y.applyUpdate(r, Buffer.from(u, 'hex')))
   out.local.replay_v1 = hex(Y.encodeStateAsUpdate(r)); out.local.replay_text = r.getText('text').toString()
 }
+{ // 6. reading: root type inference, JSON rendering rules, XML toString, deltas
+  const d = mk(88); const ups = record(d)
+  const m = d.getMap('m')
+  m.set('bin', new Uint8Array([0, 1, 2, 250])); m.set('undef', undefined); m.set('num', -0.5); m.set('big', 2 ** 40)
+  m.set('sub', new Y.Doc({ guid: 'sub-guid' })); m.set('zeta', 'last'); m.set('Alpha', { b: 1, a: [true, null] })
+  const a = d.getArray('a'); a.insert(0, [1, 'two', new Uint8Array([7]), null])
+  const ia = new Y.Map(); a.push([ia]); ia.set('k', 'v')
+  const xt0 = new Y.XmlText(); a.push([xt0]); xt0.insert(0, 'xml in array')
+  d.getText('t').insert(0, 'plain')
+  const t = d.getText('rich'); t.insert(0, 'bold and plain'); t.format(0, 4, { bold: true }); t.format(5, 3, { link: { href: 'u' }, em: true })
+  t.insertEmbed(2, { img: 1 })
+  d.getArray('empty'); d.getMap('emptymap').set('gone', 1); d.getMap('emptymap').delete('gone')
+  const x = d.getXmlFragment('x')
+  const div = new Y.XmlElement('DIV'); x.insert(0, [div]); div.setAttribute('z', 'last'); div.setAttribute('b', '2'); div.setAttribute('n', 5)
+  const span = new Y.XmlElement('Span'); div.insert(0, [span]); const st = new Y.XmlText(); span.insert(0, [st]); st.insert(0, 'hi there')
+  st.format(0, 2, { strong: true, em: {} }); st.format(3, 5, { a: { href: 'h', rel: 'x' } })
+  x.insert(1, [new Y.XmlText('after')])
+  const b64 = u => Buffer.from(u).toString('base64')
+  const render = v => {
+    if (v instanceof Y.Text || v instanceof Y.XmlText) return v instanceof Y.XmlText ? v.toString() : v.toString()
+    if (v instanceof Y.XmlFragment) return v.toString()
+    if (v instanceof Y.Map) { const o = {}; [...v.keys()].sort().forEach(k => { o[k] = render(v.get(k)) }); return o }
+    if (v instanceof Y.Array) return v.toArray().map(render)
+    if (v instanceof Uint8Array) return { $binary: b64(v) }
+    if (v instanceof Y.Doc) return { $doc: v.guid }
+    if (v === undefined) return null
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) { const o = {}; Object.keys(v).sort().forEach(k => { o[k] = render(v[k]) }); return o }
+    if (Array.isArray(v)) return v.map(render)
+    return v
+  }
+  const roots = { m: d.getMap('m'), a: d.getArray('a'), t: d.getText('t'), rich: d.getText('rich'), x: d.getXmlFragment('x') }
+  const json = {}; Object.keys(roots).sort().forEach(k => { json[k] = render(roots[k]) })
+  out.read = { update: hex(Y.encodeStateAsUpdate(d)), json: JSON.stringify(json), rich_delta: JSON.stringify(t.toDelta()), xml: x.toString(), div: div.toString(), st: st.toString() }
+}
 console.log(JSON.stringify(out, null, 1))
