@@ -8,7 +8,8 @@ namespace zeal::ydoc {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> commands = {"apply", "json", "sv", "diff", "merge", "dump", "pending"};
+constexpr std::array<std::string_view, 7> commands = {"apply", "json", "sv",     "diff",
+                                                      "merge", "dump", "pending"};
 
 bool allows(std::string_view command, std::string_view option) {
   if (option == "--v2") return true;

@@ -10,7 +10,7 @@ namespace zeal::ydoc {
 
 /// The parsed command line of zeal-ydoc.
 struct cli_options {
-  std::string command;              // apply, json, sv, diff, merge, dump, pending, help
+  std::string command;  // apply, json, sv, diff, merge, dump, pending, help
   crdt::update_format in_format = crdt::update_format::v1;
   crdt::update_format out_format = crdt::update_format::v1;
   bool gc = true;

@@ -40,7 +40,9 @@ std::optional<crdt::bytes> read_file(const std::string& path) {
   }
 }
 
-std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+std::string display_name(const std::string& path) {
+  return path == "-" ? "<stdin>" : path;
+}
 
 /// Reads every input file; false (after a message) if one can't be read.
 bool read_inputs(const std::vector<std::string>& files, std::vector<input>& inputs, std::ostream& err) {
@@ -136,7 +138,8 @@ int run_doc_command(const cli_options& opts, const std::vector<input>& inputs, s
   return write_output(opts, *diff, out, err);
 }
 
-int run_merge(const cli_options& opts, const std::vector<input>& inputs, std::ostream& out, std::ostream& err) {
+int run_merge(const cli_options& opts, const std::vector<input>& inputs, std::ostream& out,
+              std::ostream& err) {
   std::vector<crdt::bytes_view> views;
   views.reserve(inputs.size());
   for (const auto& in : inputs) {

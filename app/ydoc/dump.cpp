@@ -13,7 +13,9 @@ namespace {
 
 using namespace zeal::crdt;
 
-std::string id_str(const id& v) { return std::to_string(v.client) + ":" + std::to_string(v.clock); }
+std::string id_str(const id& v) {
+  return std::to_string(v.client) + ":" + std::to_string(v.clock);
+}
 
 std::string quoted(std::string_view utf8) {
   std::string s;
@@ -23,13 +25,20 @@ std::string quoted(std::string_view utf8) {
 
 const char* type_name(type_ref r) {
   switch (r) {
-    case type_ref::array: return "YArray";
-    case type_ref::map: return "YMap";
-    case type_ref::text: return "YText";
-    case type_ref::xml_element: return "YXmlElement";
-    case type_ref::xml_fragment: return "YXmlFragment";
-    case type_ref::xml_hook: return "YXmlHook";
-    case type_ref::xml_text: return "YXmlText";
+    case type_ref::array:
+      return "YArray";
+    case type_ref::map:
+      return "YMap";
+    case type_ref::text:
+      return "YText";
+    case type_ref::xml_element:
+      return "YXmlElement";
+    case type_ref::xml_fragment:
+      return "YXmlFragment";
+    case type_ref::xml_hook:
+      return "YXmlHook";
+    case type_ref::xml_text:
+      return "YXmlText";
   }
   return "?";
 }

@@ -60,7 +60,8 @@ std::optional<trace> load_trace(const std::string& path, std::string& error) {
         return std::nullopt;
       }
       const auto& a = p.as_array();
-      out.push_back({static_cast<std::uint64_t>(a[0].as_number()), static_cast<std::uint64_t>(a[1].as_number()),
+      out.push_back({static_cast<std::uint64_t>(a[0].as_number()),
+                     static_cast<std::uint64_t>(a[1].as_number()),
                      a[2].is_string() ? a[2].as_string() : std::string()});
     }
     t.txns.push_back(std::move(out));

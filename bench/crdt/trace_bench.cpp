@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,7 +30,9 @@ double ms_since(clock_type::time_point start) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
 }
 
-std::size_t heap_in_use() { return mallinfo2().uordblks; }
+std::size_t heap_in_use() {
+  return mallinfo2().uordblks;
+}
 
 template <class F>
 double median_ms(int repeat, F&& fn) {
@@ -129,8 +131,10 @@ int main(int argc, char** argv) {
 
   // 3. Encoding the final state.
   crdt::bytes v1, v2;
-  double encode_v1_ms = median_ms(repeat, [&] { v1 = remote->encode_state_as_update(crdt::update_format::v1); });
-  double encode_v2_ms = median_ms(repeat, [&] { v2 = remote->encode_state_as_update(crdt::update_format::v2); });
+  double encode_v1_ms =
+      median_ms(repeat, [&] { v1 = remote->encode_state_as_update(crdt::update_format::v1); });
+  double encode_v2_ms =
+      median_ms(repeat, [&] { v2 = remote->encode_state_as_update(crdt::update_format::v2); });
 
   // 4. Decoding it into a fresh document; 5. memory of that document.
   double decode_v1_ms = median_ms(repeat, [&] {
@@ -139,7 +143,8 @@ int main(int argc, char** argv) {
   });
   double decode_v2_ms = median_ms(repeat, [&] {
     crdt::doc d(crdt::doc_options{.client_id = 3});
-    if (auto st = d.apply_update(v2, crdt::update_format::v2); !st) die("decode v2 failed: " + st.err().to_string());
+    if (auto st = d.apply_update(v2, crdt::update_format::v2); !st)
+      die("decode v2 failed: " + st.err().to_string());
   });
   malloc_trim(0);
   std::size_t before = heap_in_use();

@@ -50,12 +50,14 @@ CAF_TEST(typed_access) {
   CAF_CHECK_EQUAL(d.get_text("rich").to_string(), "bold and plain");
   CAF_CHECK_EQUAL(d.get_text("rich").length(), 15u);  // the embed counts 1
   CAF_CHECK_EQUAL(d.get_xml_fragment("x").to_string(), expected_xml);
-  CAF_CHECK_EQUAL(d.get_map("m").get("zeta")->as_string(), "last");
+  const std::string zeta = d.get_map("m").get("zeta")->as_string();
+  CAF_CHECK_EQUAL(zeta, "last");
   CAF_CHECK(d.get_map("m").get("undef")->is_undefined());
   CAF_CHECK(!d.get_map("m").get("missing").has_value());
   CAF_CHECK_EQUAL(d.get_map("m").size(), 7u);
   CAF_CHECK_EQUAL(d.get_array("a").length(), 6u);
-  CAF_CHECK_EQUAL(d.get_array("a").get(1).as_string(), "two");
+  const std::string two = d.get_array("a").get(1).as_string();
+  CAF_CHECK_EQUAL(two, "two");
   CAF_CHECK_EQUAL(d.to_json(), expected_json);  // typing the roots does not change the rendering
 }
 
@@ -76,5 +78,6 @@ CAF_TEST(xml_text_marks) {
   CAF_CHECK_EQUAL(st.to_string(), expected_xml_text);
   CAF_CHECK_EQUAL(x.to_string(), expected_xml);
   CAF_CHECK_EQUAL(div.node_name(), "DIV");
-  CAF_CHECK_EQUAL(div.get_attribute("n")->as_number(), 5.0);
+  const double n = div.get_attribute("n")->as_number();
+  CAF_CHECK_EQUAL(n, 5.0);
 }
