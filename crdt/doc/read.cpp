@@ -11,7 +11,7 @@ namespace zeal::crdt {
 
 namespace {
 
-constexpr int max_depth = 2000;
+constexpr int max_depth = 1000;
 
 std::string base64(const bytes& data) {
   static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -94,7 +94,7 @@ std::string text_string(const branch* b) {
   return lib0::utf16_to_utf8(s);
 }
 
-std::vector<delta_op> text_delta(const branch* b) {
+std::vector<delta_op> text_delta(const branch* b, int depth) {
   std::vector<delta_op> ops;
   text_attributes current;
   std::u16string str;
@@ -118,7 +118,7 @@ std::vector<delta_op> text_delta(const branch* b) {
       case content_ref::embed: {
         pack();
         std::vector<lib0::any> vals;
-        content_values(n->content, vals, 0);
+        content_values(n->content, vals, depth);
         ops.push_back({vals.empty() ? lib0::any() : vals.front(), attrs_obj()});
         break;
       }
@@ -257,7 +257,7 @@ std::string xml_string(const branch* b, render_kind kind, int depth) {
   if (depth > max_depth) return {};
   std::string out;
   if (kind == render_kind::xml_text) {
-    for (const auto& op : text_delta(b)) {
+    for (const auto& op : text_delta(b, depth)) {
       struct node {
         std::string name;
         std::vector<std::pair<std::string, std::string>> attrs;

@@ -16,7 +16,7 @@ render_kind kind_of(const branch* b);
 /// YText.toString: the visible String contents.
 std::string text_string(const branch* b);
 /// YText.toDelta (no snapshots).
-std::vector<delta_op> text_delta(const branch* b);
+std::vector<delta_op> text_delta(const branch* b, int depth = 0);
 /// Yjs toString of XML types.
 std::string xml_string(const branch* b, render_kind kind, int depth = 0);
 /// The value of a type as an Any (text/XML → string, map → object, array → array).
