@@ -51,6 +51,15 @@ status doc_impl::apply(bytes_view update, update_format format) {
   auto decoded = decode_update(update, format);
   if (!decoded) return decoded.err();
   if (auto st = validate(*decoded); !st) return st;
+  // Yjs's readClientsStructRefs calls doc.get(name) for every root-parented struct it reads, pending ones
+  // included: the roots exist (untyped) from now on.
+  for (const auto& g : decoded->clients) {
+    for (const auto& b : g.blocks) {
+      if (const auto* ib = std::get_if<item_block>(&b)) {
+        if (const auto* name = std::get_if<std::string>(&ib->parent)) root(*name);
+      }
+    }
+  }
   transaction& tr = begin(false);
   tr.local = false;  // Yjs readUpdate forces a remote transaction, even inside transact()
   apply_decoded(tr, std::move(*decoded));

@@ -245,6 +245,8 @@ std::vector<std::pair<std::string, lib0::any>> sorted_entries(const branch* b, i
   for (const auto& [key, it] : b->map) {
     if (!it->deleted()) entries.emplace_back(*key, map_value(it, depth));
   }
+  // JS sort order (UTF-16 code units), as Yjs's XML toString sorts attributes; write_json re-sorts
+  // objects by UTF-8 bytes (the zeal-ydoc JSON rule).
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& c) {
     return lib0::utf8_to_utf16(a.first) < lib0::utf8_to_utf16(c.first);
   });
@@ -273,12 +275,14 @@ std::string xml_string(const branch* b, render_kind kind, int depth) {
             nd.attrs.emplace_back(std::to_string(i), lib0::utf16_to_utf8(std::u16string(1, s[i])));
           }
         }
-        std::stable_sort(nd.attrs.begin(), nd.attrs.end(),
-                         [](const auto& a, const auto& c) { return a.first < c.first; });
+        std::stable_sort(nd.attrs.begin(), nd.attrs.end(), [](const auto& a, const auto& c) {
+          return lib0::utf8_to_utf16(a.first) < lib0::utf8_to_utf16(c.first);
+        });
         nodes.push_back(std::move(nd));
       }
-      std::stable_sort(nodes.begin(), nodes.end(),
-                       [](const node& a, const node& c) { return a.name < c.name; });
+      std::stable_sort(nodes.begin(), nodes.end(), [](const node& a, const node& c) {
+        return lib0::utf8_to_utf16(a.name) < lib0::utf8_to_utf16(c.name);
+      });
       for (const auto& nd : nodes) {
         out += "<" + nd.name;
         for (const auto& [k, v] : nd.attrs) out += " " + k + "=\"" + v + "\"";
@@ -362,9 +366,8 @@ void write_json(std::string& out, const lib0::any& v) {
         } else {
           std::vector<const std::pair<std::string, lib0::any>*> entries;
           for (const auto& kv : x) entries.push_back(&kv);
-          std::sort(entries.begin(), entries.end(), [](const auto* a, const auto* c) {
-            return lib0::utf8_to_utf16(a->first) < lib0::utf8_to_utf16(c->first);
-          });
+          std::sort(entries.begin(), entries.end(),
+                    [](const auto* a, const auto* c) { return a->first < c->first; });
           out += '{';
           bool first = true;
           for (const auto* kv : entries) {

@@ -35,7 +35,9 @@ const struct_list* doc_impl::structs_of(std::uint64_t client) const {
   return it == clients_.end() ? nullptr : &it->second;
 }
 
-std::size_t doc_impl::find_index(const struct_list& structs, std::uint64_t clock) { return structs.find(clock); }
+std::size_t doc_impl::find_index(const struct_list& structs, std::uint64_t clock) {
+  return structs.find(clock);
+}
 
 item* doc_impl::get_item(crdt::id at) {
   struct_list& structs = clients_.at(at.client);
