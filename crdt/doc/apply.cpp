@@ -11,7 +11,12 @@ namespace zeal::crdt {
 namespace {
 
 std::string id_str(const crdt::id& v) {
-  return "(" + std::to_string(v.client) + "," + std::to_string(v.clock) + ")";
+  std::string s = "(";
+  s += std::to_string(v.client);
+  s += ',';
+  s += std::to_string(v.clock);
+  s += ')';
+  return s;
 }
 
 // Semantic checks done before anything changes (Yjs would throw halfway through, §8.11).

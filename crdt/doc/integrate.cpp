@@ -197,6 +197,11 @@ void doc_impl::integrate_item(transaction& tr, item* it, std::uint64_t offset) {
   add_struct(tr, it);
   // content.integrate
   switch (it->content.ref()) {
+    case content_ref::string: {
+      auto& str = it->content.get_if<content_string>()->text;
+      if (str.capacity() > str.size() + 8) str.shrink_to_fit();  // decoded strings may be over-allocated
+      break;
+    }
     case content_ref::deleted:
       add_to_ds(tr, it->id.client, it->id.clock, it->length);
       it->mark_deleted();

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,7 +24,9 @@ struct item {
   static constexpr std::uint8_t f_right_origin = 64;
 
   crdt::id id;
-  std::uint64_t length = 0;
+  // Lengths and clocks stay below 2^53, so the flags share the word (a 168-byte item).
+  std::uint64_t length : 56 = 0;
+  std::uint64_t info : 8 = 0;
   crdt::id origin;        // valid if f_origin
   crdt::id right_origin;  // valid if f_right_origin
   item* left = nullptr;
@@ -32,7 +34,6 @@ struct item {
   branch* parent = nullptr;
   const std::string* parent_sub = nullptr;  // interned key, or null for list items
   crdt::content content;
-  std::uint8_t info = 0;
 
   bool is_gc() const { return (info & f_gc) != 0; }
   bool deleted() const { return (info & (f_deleted | f_gc)) != 0; }
@@ -46,25 +47,37 @@ struct item {
   bool visible() const { return (info & (f_deleted | f_gc | f_countable)) == f_countable; }
 };
 
-/// Stable-address storage for items with a free list (no per-item heap allocation).
+/// Stable-address storage for items with a free list (no per-item heap allocation): items live in
+/// fixed-size chunks.
 class item_pool {
  public:
+  item_pool() = default;
+  item_pool(const item_pool&) = delete;
+  item_pool& operator=(const item_pool&) = delete;
+
   item* make() {
     if (!free_.empty()) {
       item* it = free_.back();
       free_.pop_back();
       return it;
     }
-    return &items_.emplace_back();
+    if (used_ == capacity_) {
+      capacity_ = chunks_.empty() ? 16 : chunk_size;  // tiny documents stay tiny
+      chunks_.push_back(std::make_unique<item[]>(capacity_));
+      used_ = 0;
+    }
+    return &chunks_.back()[used_++];
   }
   void release(item* it) {
     *it = item{};
     free_.push_back(it);
   }
-  std::size_t live() const { return items_.size() - free_.size(); }
 
  private:
-  std::deque<item> items_;
+  static constexpr std::size_t chunk_size = 128;
+  std::vector<std::unique_ptr<item[]>> chunks_;
+  std::size_t used_ = 0;
+  std::size_t capacity_ = 0;
   std::vector<item*> free_;
 };
 

@@ -162,7 +162,10 @@ std::string js_string(const lib0::any& v) {
           return std::to_string(x.value);
         } else if constexpr (std::is_same_v<T, bytes>) {
           std::string s;
-          for (std::size_t i = 0; i < x.size(); ++i) s += (i ? "," : "") + std::to_string(x[i]);
+          for (std::size_t i = 0; i < x.size(); ++i) {
+            if (i) s += ',';
+            s += std::to_string(x[i]);
+          }
           return s;
         } else if constexpr (std::is_same_v<T, lib0::any::array>) {
           std::string s;
