@@ -28,6 +28,8 @@ class struct_list {
     assert(n > 0);
     const item* last = (*this)[n - 1];
     if (last->id.clock <= clock) return n - 1;
+    std::size_t left = 0;
+    std::size_t right = n - 1;
     if (hint_ < n) {
       const item* h = (*this)[hint_];
       if (h->id.clock <= clock) {
@@ -36,13 +38,36 @@ class struct_list {
           const item* h2 = (*this)[hint_ + 1];
           if (h2->id.clock <= clock && clock < h2->id.clock + h2->length) return hint_ = hint_ + 1;
         }
+        // The target is after the hint: gallop forward (ascending scans, e.g. delete sets, stay cheap).
+        std::size_t lo = hint_ + 1;  // the target's index is >= lo
+        std::size_t step = 1;
+        std::size_t hi = lo + step;
+        while (hi < n && (*this)[hi]->id.clock <= clock) {
+          lo = hi;
+          step *= 2;
+          hi = lo + step;
+        }
+        left = lo;
+        right = std::min(hi, n - 1);
       } else if (hint_ > 0) {
         const item* h0 = (*this)[hint_ - 1];
         if (h0->id.clock <= clock && clock < h0->id.clock + h0->length) return hint_ = hint_ - 1;
+        // The target is before the hint: gallop backward.
+        std::size_t hi = hint_ - 1;  // the target's index is <= hi
+        std::size_t step = 1;
+        while (step <= hi) {
+          std::size_t p = hi - step;
+          if ((*this)[p]->id.clock <= clock) {
+            left = p;
+            break;
+          }
+          if (p == 0) break;
+          hi = p - 1;
+          step *= 2;
+        }
+        right = hi;
       }
     }
-    std::size_t left = 0;
-    std::size_t right = n - 1;
     while (left <= right) {
       std::size_t mid = left + (right - left) / 2;
       const item* m = (*this)[mid];

@@ -128,6 +128,11 @@ void string_encoder::write(std::string_view utf8) {
   lengths_.write(utf16_length(utf8));
 }
 
+void string_encoder::write_utf16(std::u16string_view utf16) {
+  append_utf16_as_utf8(joined_, utf16);
+  lengths_.write(utf16.size());
+}
+
 bytes string_encoder::to_bytes() const {
   encoder e;
   e.write_var_string(joined_);
@@ -154,18 +159,18 @@ string_decoder::string_decoder(bytes_view data, std::size_t base_offset)
 string_decoder::string_decoder(decoder d, std::size_t /*base_offset*/)
     : joined_(d.read_var_string()), joined_offset_(d.offset() - joined_.size()), lengths_(rest_decoder(d)) {}
 
-std::string string_decoder::read() {
+string_decoder::next_string string_decoder::advance() {
   std::uint64_t units = lengths_.read();
-  std::string out;
+  next_string r;
   const std::size_t n = joined_.size();
   if (units > 0 && split_pair_) {
     // The previous string took the high surrogate of the pair at pos_: the low one is lone here.
-    append_replacement(out);
+    r.lead_replacement = true;
     pos_ += 4;
     split_pair_ = false;
     --units;
   }
-  const std::size_t start = pos_;
+  r.start = pos_;
   while (units > 0) {
     if (pos_ >= n) throw decode_error("string length runs past the joined string", joined_offset_ + pos_);
     auto b = static_cast<unsigned char>(joined_[pos_]);
@@ -173,10 +178,10 @@ std::string string_decoder::read() {
     if (len == 4) {
       if (units == 1) {
         // The length ends between the two halves of a surrogate pair.
-        out.append(joined_, start, pos_ - start);
-        append_replacement(out);
+        r.end = pos_;
+        r.trail_replacement = true;
         split_pair_ = true;
-        return out;
+        return r;
       }
       units -= 2;
     } else {
@@ -184,7 +189,28 @@ std::string string_decoder::read() {
     }
     pos_ += len;
   }
-  out.append(joined_, start, pos_ - start);
+  r.end = pos_;
+  return r;
+}
+
+std::string string_decoder::read() {
+  const next_string r = advance();
+  std::string out;
+  if (r.lead_replacement) append_replacement(out);
+  out.append(joined_, r.start, r.end - r.start);
+  if (r.trail_replacement) append_replacement(out);
+  return out;
+}
+
+std::u16string string_decoder::read_utf16() {
+  const next_string r = advance();
+  if (!r.lead_replacement && !r.trail_replacement) {
+    return utf8_to_utf16(std::string_view(joined_).substr(r.start, r.end - r.start));
+  }
+  std::u16string out;
+  if (r.lead_replacement) out.push_back(u'\uFFFD');
+  out += utf8_to_utf16(std::string_view(joined_).substr(r.start, r.end - r.start));
+  if (r.trail_replacement) out.push_back(u'\uFFFD');
   return out;
 }
 

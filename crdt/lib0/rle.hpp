@@ -101,6 +101,9 @@ class string_encoder {
  public:
   /// `utf8` must be valid UTF-8.
   void write(std::string_view utf8);
+  /// write(utf16_to_utf8(utf16)) without the intermediate string (lone surrogates become U+FFFD, which
+  /// keeps the UTF-16 length).
+  void write_utf16(std::u16string_view utf16);
   /// varString(joined) + the length column (no length prefix). Non-destructive.
   bytes to_bytes() const;
 
@@ -118,8 +121,17 @@ class string_decoder {
   /// of a surrogate pair yields U+FFFD for each half (UTF-16 lengths are preserved; Yjs's own
   /// ContentString.splice does the same).
   std::string read();
+  /// read(), converted to UTF-16 without the intermediate UTF-8 copy.
+  std::u16string read_utf16();
 
  private:
+  struct next_string {
+    std::size_t start = 0;  // byte range [start, end) of joined_
+    std::size_t end = 0;
+    bool lead_replacement = false;   // U+FFFD before the range (low half of a split pair)
+    bool trail_replacement = false;  // U+FFFD after it (high half of a split pair)
+  };
+  next_string advance();
   string_decoder(decoder d, std::size_t base_offset);
   std::string joined_;         // the concatenation, UTF-8
   std::size_t pos_ = 0;        // byte position in joined_

@@ -6,24 +6,6 @@ namespace zeal::crdt::lib0 {
 
 namespace {
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 /// Length of the UTF-8 sequence starting with lead byte `b` (valid input assumed), 1 for stray bytes.
 std::size_t seq_len(unsigned char b) {
   if (b < 0xC0) return 1;
@@ -71,13 +53,21 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 std::u16string utf8_to_utf16(std::string_view s) {
+  // Every UTF-8 byte yields at most one UTF-16 unit (a 4-byte sequence gives two), so the output fits
+  // in s.size() units: write through a pointer, then shrink.
   std::u16string out;
-  out.reserve(s.size());
+  out.resize(s.size());
+  char16_t* o = out.data();
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   std::size_t n = s.size();
   std::size_t i = 0;
   while (i < n) {
     unsigned char b = p[i];
+    if (b < 0x80) {
+      *o++ = static_cast<char16_t>(b);
+      ++i;
+      continue;
+    }
     std::size_t len = seq_len(b);
     if (len > n - i) len = n - i;
     std::uint32_t cp;
@@ -97,31 +87,56 @@ std::u16string utf8_to_utf16(std::string_view s) {
     }
     if (cp >= 0x10000) {
       cp -= 0x10000;
-      out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
-      out.push_back(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
+      *o++ = static_cast<char16_t>(0xD800 + (cp >> 10));
+      *o++ = static_cast<char16_t>(0xDC00 + (cp & 0x3FF));
     } else {
-      out.push_back(static_cast<char16_t>(cp));
+      *o++ = static_cast<char16_t>(cp);
     }
     i += len;
   }
+  out.resize(static_cast<std::size_t>(o - out.data()));
   return out;
+}
+
+void append_utf16_as_utf8(std::string& out, std::u16string_view s) {
+  // At most 3 bytes per UTF-16 unit (a surrogate pair, 2 units, gives 4): write through a pointer.
+  const std::size_t old = out.size();
+  out.resize(old + 3 * s.size());
+  auto* o = reinterpret_cast<unsigned char*>(out.data() + old);
+  const std::size_t n = s.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t c = s[i];
+    if (c < 0x80) {
+      *o++ = static_cast<unsigned char>(c);
+      continue;
+    }
+    if (c >= 0xD800 && c <= 0xDFFF) {
+      if (c <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF) {
+        std::uint32_t cp = 0x10000 + ((c - 0xD800) << 10) + (s[i + 1] - 0xDC00);
+        ++i;
+        *o++ = static_cast<unsigned char>(0xF0 | (cp >> 18));
+        *o++ = static_cast<unsigned char>(0x80 | ((cp >> 12) & 0x3F));
+        *o++ = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+        continue;
+      }
+      c = 0xFFFD;  // lone surrogate
+    }
+    if (c < 0x800) {
+      *o++ = static_cast<unsigned char>(0xC0 | (c >> 6));
+      *o++ = static_cast<unsigned char>(0x80 | (c & 0x3F));
+    } else {
+      *o++ = static_cast<unsigned char>(0xE0 | (c >> 12));
+      *o++ = static_cast<unsigned char>(0x80 | ((c >> 6) & 0x3F));
+      *o++ = static_cast<unsigned char>(0x80 | (c & 0x3F));
+    }
+  }
+  out.resize(static_cast<std::size_t>(reinterpret_cast<char*>(o) - out.data()));
 }
 
 std::string utf16_to_utf8(std::u16string_view s) {
   std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    std::uint32_t c = s[i];
-    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.size() && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF) {
-      std::uint32_t cp = 0x10000 + ((c - 0xD800) << 10) + (s[i + 1] - 0xDC00);
-      append_utf8(out, cp);
-      ++i;
-    } else if (c >= 0xD800 && c <= 0xDFFF) {
-      append_utf8(out, 0xFFFD);
-    } else {
-      append_utf8(out, c);
-    }
-  }
+  append_utf16_as_utf8(out, s);
   return out;
 }
 

@@ -76,17 +76,23 @@ void write_block(update_encoder& enc, const block& b, std::uint64_t offset) {
 }
 
 block read_block(update_decoder& dec, crdt::id at) {
+  block result;
+  read_block_into(dec, at, result);
+  return result;
+}
+
+void read_block_into(update_decoder& dec, crdt::id at, block& result) {
   const auto info_at = dec.rest().offset();
   const std::uint8_t info = dec.read_info();
   const std::uint8_t ref = info & bits5;
-  block result;
   if (ref == gc_ref) {
     result = gc_block{at, dec.read_len()};
   } else if (ref == skip_ref) {
     result = skip_block{at, dec.rest().read_var_uint()};
   } else {
     if (ref > skip_ref) throw decode_error("unknown content ref " + std::to_string(ref), info_at);
-    item_block item;
+    // Built in place: an item_block is large, and moving it into the variant costs per struct.
+    auto& item = result.emplace<item_block>();
     item.id = at;
     if (info & has_origin) item.origin = dec.read_left_id();
     if (info & has_right_origin) item.right_origin = dec.read_right_id();
@@ -102,10 +108,8 @@ block read_block(update_decoder& dec, crdt::id at) {
       item.key_bit_without_key = (info & has_parent_sub) != 0;
     }
     item.content = content::read(dec, ref);
-    result = std::move(item);
   }
   if (block_length(result) == 0) throw decode_error("struct of length 0", info_at);
-  return result;
 }
 
 block slice_block(const block& b, std::uint64_t diff) {

@@ -60,6 +60,9 @@ void write_block(update_encoder& enc, const block& b, std::uint64_t offset);
 /// Reads one struct whose id is `at` (info byte first). Throws decode_error (also for structs of length 0,
 /// which Yjs never writes).
 block read_block(update_decoder& dec, crdt::id at);
+/// read_block into `out` (a default-constructed block, e.g. just emplaced into a vector): no move of the
+/// decoded struct.
+void read_block_into(update_decoder& dec, crdt::id at, block& out);
 
 /// Yjs sliceStruct (utils/updates.js): the part of `b` from `diff` on (precondition 0 < diff < length;
 /// an item's content must be splittable). An item slice gets origin (client, clock+diff−1) and keeps

@@ -170,7 +170,7 @@ void content::write(update_encoder& enc, std::uint64_t offset) const {
         } else if constexpr (std::is_same_v<T, content_string>) {
           // str.slice(offset): an offset inside a surrogate pair leaves a lone surrogate → U+FFFD.
           std::u16string_view text(c.text);
-          enc.write_string(lib0::utf16_to_utf8(offset == 0 ? text : text.substr(offset)));
+          enc.write_string_utf16(offset == 0 ? text : text.substr(offset));
         } else if constexpr (std::is_same_v<T, content_embed>) {
           enc.write_json(c.value);
         } else if constexpr (std::is_same_v<T, content_format>) {
@@ -219,7 +219,7 @@ content content::read(update_decoder& dec, std::uint8_t ref) {
     case content_ref::binary:
       return content_binary{dec.read_buf()};
     case content_ref::string:
-      return content_string{lib0::utf8_to_utf16(dec.read_string())};
+      return content_string{dec.read_string_utf16()};
     case content_ref::embed:
       return content_embed{dec.read_json()};
     case content_ref::format: {

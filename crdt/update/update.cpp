@@ -1,5 +1,6 @@
 #include "crdt/update/update.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -54,21 +55,22 @@ std::vector<client_blocks> read_struct_section(update_decoder& dec, std::size_t 
     client_blocks group;
     group.client = dec.read_client();
     std::uint64_t clock = rest.read_var_uint();
-    if (dec.format() == update_format::v1) group.blocks.reserve(num_structs);
+    // v1 counts are bounded by the input above; v2 counts (run-length columns) only by the budget, so
+    // reserve at most one struct per input byte there.
+    group.blocks.reserve(
+        dec.format() == update_format::v1 ? num_structs : std::min<std::uint64_t>(num_structs, input_size));
     for (std::uint64_t i = 0; i < num_structs; ++i) {
       const auto at = rest.offset();
-      block b;
       try {
-        b = read_block(dec, {group.client, clock});
+        read_block_into(dec, {group.client, clock}, group.blocks.emplace_back());
       } catch (const decode_error& e) {
         throw decode_error(group_context(group.client, i) + e.err().message, e.err().offset);
       }
-      const auto len = block_length(b);
+      const auto len = block_length(group.blocks.back());
       if (len > lib0::max_safe_integer - clock) {
         throw decode_error(group_context(group.client, i) + "clock beyond 2^53", at);
       }
       clock += len;
-      group.blocks.push_back(std::move(b));
     }
     groups.push_back(std::move(group));
   }

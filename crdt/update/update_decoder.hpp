@@ -31,6 +31,8 @@ class update_decoder {
   virtual std::uint64_t read_client() = 0;
   virtual std::uint8_t read_info() = 0;
   virtual std::string read_string() = 0;
+  /// read_string() as UTF-16 (ContentString): the decoders override it to skip the UTF-8 copy.
+  virtual std::u16string read_string_utf16();
   virtual bool read_parent_info() = 0;
   virtual std::uint8_t read_type_ref() = 0;
   virtual std::uint64_t read_len() = 0;

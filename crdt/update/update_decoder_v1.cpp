@@ -1,6 +1,7 @@
 #include "crdt/update/update_decoder_v1.hpp"
 
 #include "crdt/lib0/json.hpp"
+#include "crdt/lib0/utf.hpp"
 
 namespace zeal::crdt {
 
@@ -9,6 +10,10 @@ id update_decoder_v1::read_left_id() {
   out.client = rest_.read_var_uint();
   out.clock = rest_.read_var_uint();
   return out;
+}
+
+std::u16string update_decoder_v1::read_string_utf16() {
+  return lib0::utf8_to_utf16(rest_.read_var_string_view());
 }
 
 std::uint8_t update_decoder_v1::read_type_ref() {

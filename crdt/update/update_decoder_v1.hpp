@@ -21,6 +21,7 @@ class update_decoder_v1 final : public update_decoder {
   std::uint64_t read_client() override { return rest_.read_var_uint(); }
   std::uint8_t read_info() override { return rest_.read_u8(); }
   std::string read_string() override { return rest_.read_var_string(); }
+  std::u16string read_string_utf16() override;
   /// varUint == 1 (any other value means "parent is an ID", as in Yjs).
   bool read_parent_info() override { return rest_.read_var_uint() == 1; }
   /// Throws if the value does not fit a byte.

@@ -27,6 +27,7 @@ class update_decoder_v2 final : public update_decoder {
   std::uint64_t read_client() override { return client_.read(); }
   std::uint8_t read_info() override { return info_.read(); }
   std::string read_string() override { return string_.read(); }
+  std::u16string read_string_utf16() override { return string_.read_utf16(); }
   bool read_parent_info() override { return parent_info_.read() == 1; }
   /// Throws if the value does not fit a byte.
   std::uint8_t read_type_ref() override;

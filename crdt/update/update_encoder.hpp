@@ -35,6 +35,8 @@ class update_encoder {
   virtual void write_info(std::uint8_t info) = 0;
   /// `utf8` is valid UTF-8 (v2 records its UTF-16 length).
   virtual void write_string(std::string_view utf8) = 0;
+  /// write_string(utf16_to_utf8(utf16)) (ContentString); v2 skips the intermediate string.
+  virtual void write_string_utf16(std::u16string_view utf16);
   virtual void write_parent_info(bool is_root_name) = 0;
   virtual void write_type_ref(std::uint8_t ref) = 0;
   /// GC/Deleted/Skip lengths, Any/JSON counts.

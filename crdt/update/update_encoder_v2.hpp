@@ -25,6 +25,7 @@ class update_encoder_v2 final : public update_encoder {
   void write_client(std::uint64_t client) override { client_.write(client); }
   void write_info(std::uint8_t info) override { info_.write(info); }
   void write_string(std::string_view utf8) override { string_.write(utf8); }
+  void write_string_utf16(std::u16string_view utf16) override { string_.write_utf16(utf16); }
   void write_parent_info(bool is_root_name) override { parent_info_.write(is_root_name ? 1 : 0); }
   void write_type_ref(std::uint8_t ref) override { type_ref_.write(ref); }
   void write_len(std::uint64_t len) override { len_.write(len); }
