@@ -31,20 +31,21 @@ class any {
  public:
   using array = std::vector<any>;
   using object = std::vector<std::pair<std::string, any>>;
-  using value_type = std::variant<undefined_t, null_t, bool, double, std::string, bytes, bigint, array, object>;
+  using value_type =
+      std::variant<undefined_t, null_t, bool, double, std::string, bytes, bigint, array, object>;
 
   any() = default;
-  any(undefined_t v) : v_(v) {}              // NOLINT(google-explicit-constructor)
-  any(null_t v) : v_(v) {}                   // NOLINT
-  any(bool v) : v_(v) {}                     // NOLINT
-  any(double v) : v_(v) {}                   // NOLINT
-  any(int v) : v_(static_cast<double>(v)) {}  // NOLINT
+  any(undefined_t v) : v_(v) {}                        // NOLINT(google-explicit-constructor)
+  any(null_t v) : v_(v) {}                             // NOLINT
+  any(bool v) : v_(v) {}                               // NOLINT
+  any(double v) : v_(v) {}                             // NOLINT
+  any(int v) : v_(static_cast<double>(v)) {}           // NOLINT
   any(std::int64_t v) : v_(static_cast<double>(v)) {}  // NOLINT
-  any(std::string v) : v_(std::move(v)) {}   // NOLINT
-  any(const char* v) : v_(std::string(v)) {}  // NOLINT
-  any(bytes v) : v_(std::move(v)) {}         // NOLINT
-  any(bigint v) : v_(v) {}                   // NOLINT
-  any(array v) : v_(std::move(v)) {}         // NOLINT
+  any(std::string v) : v_(std::move(v)) {}             // NOLINT
+  any(const char* v) : v_(std::string(v)) {}           // NOLINT
+  any(bytes v) : v_(std::move(v)) {}                   // NOLINT
+  any(bigint v) : v_(v) {}                             // NOLINT
+  any(array v) : v_(std::move(v)) {}                   // NOLINT
   /// Builds an object; keys are reordered into JS property order, duplicates keep the last value.
   static any make_object(object entries);
 

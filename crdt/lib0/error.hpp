@@ -32,8 +32,8 @@ class decode_error : public std::exception {
 template <class T>
 class result {
  public:
-  result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  result(crdt::error err) : v_(std::move(err)) {}    // NOLINT(google-explicit-constructor)
+  result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
+  result(crdt::error err) : v_(std::move(err)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -52,6 +52,8 @@ class result {
 
 /// Success or an error.
 using status = result<std::monostate>;
-inline status ok_status() { return std::monostate{}; }
+inline status ok_status() {
+  return std::monostate{};
+}
 
 }  // namespace zeal::crdt

@@ -25,9 +25,9 @@ void write_item(update_encoder& enc, const item_block& item, std::uint64_t offse
   std::optional<crdt::id> origin = item.origin;
   if (offset > 0) origin = crdt::id{item.id.client, item.id.clock + offset - 1};
   const auto ref = static_cast<std::uint8_t>(item.content.ref());
-  const std::uint8_t info = static_cast<std::uint8_t>((ref & bits5) | (origin ? has_origin : 0) |
-                                                      (item.right_origin ? has_right_origin : 0) |
-                                                      (item.parent_sub || item.key_bit_without_key ? has_parent_sub : 0));
+  const std::uint8_t info = static_cast<std::uint8_t>(
+      (ref & bits5) | (origin ? has_origin : 0) | (item.right_origin ? has_right_origin : 0) |
+      (item.parent_sub || item.key_bit_without_key ? has_parent_sub : 0));
   enc.write_info(info);
   if (origin) enc.write_left_id(*origin);
   if (item.right_origin) enc.write_right_id(*item.right_origin);

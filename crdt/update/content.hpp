@@ -17,31 +17,63 @@ class branch;  // a shared type's state inside a document (crdt/doc); null outsi
 
 /// Content refs as on the wire (info byte low 5 bits). 0 = GC and 10 = Skip are structs, not contents.
 enum class content_ref : std::uint8_t {
-  deleted = 1, json = 2, binary = 3, string = 4, embed = 5, format = 6, type = 7, any = 8, doc = 9
+  deleted = 1,
+  json = 2,
+  binary = 3,
+  string = 4,
+  embed = 5,
+  format = 6,
+  type = 7,
+  any = 8,
+  doc = 9
 };
 
 /// Type refs of ContentType.
 enum class type_ref : std::uint8_t {
-  array = 0, map = 1, text = 2, xml_element = 3, xml_fragment = 4, xml_hook = 5, xml_text = 6
+  array = 0,
+  map = 1,
+  text = 2,
+  xml_element = 3,
+  xml_fragment = 4,
+  xml_hook = 5,
+  xml_text = 6
 };
 
-struct content_deleted { std::uint64_t length = 0; };
+struct content_deleted {
+  std::uint64_t length = 0;
+};
 /// Legacy JSON content: one value per element (`undefined` allowed).
-struct content_json { std::vector<lib0::any> values; };
-struct content_binary { bytes data; };
+struct content_json {
+  std::vector<lib0::any> values;
+};
+struct content_binary {
+  bytes data;
+};
 /// Text, kept as UTF-16 so that lengths and split offsets are Yjs's.
-struct content_string { std::u16string text; };
-struct content_embed { lib0::any value; };
-struct content_format { std::string key; lib0::any value; };
+struct content_string {
+  std::u16string text;
+};
+struct content_embed {
+  lib0::any value;
+};
+struct content_format {
+  std::string key;
+  lib0::any value;
+};
 /// A nested shared type. `name` is the XML node name (xml_element) or hook name (xml_hook).
 struct content_type {
   type_ref ref = type_ref::array;
   std::string name;
   std::shared_ptr<crdt::branch> inner;  // set by the document on integration
 };
-struct content_any { std::vector<lib0::any> values; };
+struct content_any {
+  std::vector<lib0::any> values;
+};
 /// A subdocument, kept as data: its guid and options.
-struct content_doc { std::string guid; lib0::any opts; };
+struct content_doc {
+  std::string guid;
+  lib0::any opts;
+};
 
 /// One item's content (Yjs AbstractContent and its nine subclasses).
 class content {
@@ -73,9 +105,13 @@ class content {
   const value_type& value() const { return v_; }
   value_type& value() { return v_; }
   template <class T>
-  const T* get_if() const { return std::get_if<T>(&v_); }
+  const T* get_if() const {
+    return std::get_if<T>(&v_);
+  }
   template <class T>
-  T* get_if() { return std::get_if<T>(&v_); }
+  T* get_if() {
+    return std::get_if<T>(&v_);
+  }
 
  private:
   value_type v_;
