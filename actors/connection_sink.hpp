@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace zeal::actors {
+
+/// The outgoing side of one client connection, as a client actor sees it. Implemented by net/ (it posts
+/// onto the connection's strand and queues; a bounded queue closes slow consumers). Every function is
+/// thread-safe, never blocks, and is a no-op once the connection is gone. Actors never touch sockets: this
+/// interface is all they know of one.
+class connection_sink {
+ public:
+  virtual ~connection_sink() = default;
+  /// Queues one binary WebSocket frame.
+  virtual void send_binary(std::vector<std::uint8_t> frame) = 0;
+  /// Queues one text WebSocket frame.
+  virtual void send_text(std::string text) = 0;
+  /// Sends a close frame with `code` and `reason` after the frames already queued, then closes.
+  virtual void close(std::uint16_t code, std::string reason) = 0;
+};
+
+}  // namespace zeal::actors

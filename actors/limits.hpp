@@ -1,0 +1,23 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace zeal::actors {
+
+/// Limits and timings the actors enforce (filled from the server options by app/).
+struct room_limits {
+  std::size_t max_rooms = 1000;
+  std::size_t max_clients_per_room = 100;
+  /// A room with no members for this long is unloaded.
+  std::chrono::milliseconds room_timeout = std::chrono::minutes{30};
+  /// Awareness states not renewed for this long are removed (y-protocols: 30 s).
+  std::chrono::milliseconds awareness_timeout = std::chrono::seconds{30};
+  /// How often a room with members checks for outdated awareness states.
+  std::chrono::milliseconds awareness_check_interval = std::chrono::seconds{15};
+  /// Bytes of one room name (UTF-8).
+  std::size_t max_room_name_bytes = 256;
+};
+
+}  // namespace zeal::actors

@@ -1,0 +1,76 @@
+#pragma once
+
+// Every message type exchanged between actors (client, room, directory, HTTP bridge), registered with CAF
+// so that any of them can cross nodes (cluster). Register with `cfg.add_message_types<caf::id_block::zeal>()`.
+//
+// Conversation (all sends are asynchronous; nothing here blocks an I/O thread):
+//   bridge  → client    (frame_atom, bytes)            a binary WebSocket frame from the socket
+//   bridge  → client    (text_atom, std::string)       a text WebSocket frame from the socket
+//   bridge  → client    (closed_atom)                  the socket is gone (client actor quits)
+//   client  → directory (get_atom, std::string room)   → reply (caf::actor room) or caf::error (reason)
+//   client  → room      (join_atom, uint64 conn, uint8 protocol, caf::actor client)
+//                                                      → reply (join_result)
+//   client  → room      (frame_atom, uint64 conn, bytes)   a y-websocket message for the room
+//   client  → room      (leave_atom, uint64 conn)
+//   room    → client    (frame_atom, bytes)            push to the socket as one binary frame
+//   room    → client    (close_atom, uint16 code, std::string reason)  close the socket
+//   bridge  → directory (json_atom, std::string room)  → reply std::string (document JSON) or error
+//   bridge  → directory (update_atom, std::string room) → reply bytes (full state, v1) or error
+//   app     → directory (shutdown_atom)                stop every room, then quit
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/type_id.hpp>
+
+namespace zeal::actors {
+
+/// Binary payloads between actors.
+using bytes = std::vector<std::uint8_t>;
+
+/// The wire protocol spoken on a connection (chosen by net from the URL).
+enum class protocol_kind : std::uint8_t {
+  y_websocket = 0,  // ws://host/<room>: room from the path, binary y-websocket frames
+  seed = 1,         // ws://host/ws: JSON text frames {"action":"join"|"leave"} + binary frames + custom 4
+};
+
+/// The room's answer to a join.
+struct join_result {
+  bool accepted = false;
+  std::uint16_t close_code = 0;  // when rejected: the WebSocket close code to use (1013 = room full)
+  std::string reason;            // when rejected: human-readable reason
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, join_result& x) {
+  return f(caf::meta::type_name("zeal.join_result"), x.accepted, x.close_code, x.reason);
+}
+
+}  // namespace zeal::actors
+
+CAF_BEGIN_TYPE_ID_BLOCK(zeal, caf::first_custom_type_id)
+CAF_ADD_TYPE_ID(zeal, (std::vector<std::uint8_t>))
+CAF_ADD_TYPE_ID(zeal, (zeal::actors::join_result))
+CAF_END_TYPE_ID_BLOCK(zeal)
+
+namespace zeal::actors {
+
+using frame_atom = caf::atom_constant<caf::atom("frame")>;
+using text_atom = caf::atom_constant<caf::atom("text")>;
+using closed_atom = caf::atom_constant<caf::atom("closed")>;
+using close_atom = caf::atom_constant<caf::atom("close")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
+using json_atom = caf::atom_constant<caf::atom("json")>;
+using update_atom = caf::atom_constant<caf::atom("update")>;
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+// Timers and bookkeeping (sent by actors to themselves or to the directory).
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using unload_atom = caf::atom_constant<caf::atom("unload")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+}  // namespace zeal::actors
