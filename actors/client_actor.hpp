@@ -16,10 +16,10 @@ namespace zeal::actors {
 
 /// What a client actor is told about its connection when net spawns it.
 struct client_params {
-  std::uint64_t conn_id = 0;     // unique per process; appears in every log line about the connection
+  std::uint64_t conn_id = 0;  // unique per process; appears in every log line about the connection
   protocol_kind protocol = protocol_kind::y_websocket;
-  std::string room;              // y_websocket: the URL-decoded room name from the path (validated here)
-  std::string remote;            // peer address "ip:port", for logs
+  std::string room;    // y_websocket: the URL-decoded room name from the path (validated here)
+  std::string remote;  // peer address "ip:port", for logs
   caf::actor directory;
   std::shared_ptr<connection_sink> sink;
   std::shared_ptr<server_metrics> metrics;

@@ -18,6 +18,11 @@ struct room_limits {
   std::chrono::milliseconds awareness_check_interval = std::chrono::seconds{15};
   /// Bytes of one room name (UTF-8).
   std::size_t max_room_name_bytes = 256;
+  /// Bytes of frames a client actor buffers while its join is in flight (they are forwarded in order
+  /// once the join is accepted); more closes the connection (1008).
+  std::size_t max_join_buffer_bytes = 16 * 1024 * 1024;
+  /// How often a client re-resolves its room when the join lands on a room that is unloading.
+  std::size_t max_join_retries = 5;
 };
 
 }  // namespace zeal::actors

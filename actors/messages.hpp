@@ -1,22 +1,34 @@
 #pragma once
 
 // Every message type exchanged between actors (client, room, directory, HTTP bridge), registered with CAF
-// so that any of them can cross nodes (cluster). Register with `cfg.add_message_types<caf::id_block::zeal>()`.
+// so that any of them can cross nodes (cluster). Register with
+// `cfg.add_message_types<caf::id_block::zeal>()`.
 //
 // Conversation (all sends are asynchronous; nothing here blocks an I/O thread):
 //   bridge  → client    (frame_atom, bytes)            a binary WebSocket frame from the socket
 //   bridge  → client    (text_atom, std::string)       a text WebSocket frame from the socket
 //   bridge  → client    (closed_atom)                  the socket is gone (client actor quits)
-//   client  → directory (get_atom, std::string room)   → reply (caf::actor room) or caf::error (reason)
+//   client  → directory (get_atom, std::string room)   → reply (caf::actor room) or caf::error (reason;
+//                                                      see actors/errors.hpp: close code + reason)
 //   client  → room      (join_atom, uint64 conn, uint8 protocol, caf::actor client)
 //                                                      → reply (join_result)
 //   client  → room      (frame_atom, uint64 conn, bytes)   a y-websocket message for the room
 //   client  → room      (leave_atom, uint64 conn)
-//   room    → client    (frame_atom, bytes)            push to the socket as one binary frame
+//   room    → client    (push_atom, bytes)             push to the socket as one binary frame (a different
+//                                                      atom than the inbound frame_atom, so that a client
+//                                                      can never mistake a room's frame for its socket's)
 //   room    → client    (close_atom, uint16 code, std::string reason)  close the socket
 //   bridge  → directory (json_atom, std::string room)  → reply std::string (document JSON) or error
 //   bridge  → directory (update_atom, std::string room) → reply bytes (full state, v1) or error
+//                                                      (error_reason(err) == "room not found" if not loaded)
 //   app     → directory (shutdown_atom)                stop every room, then quit
+// Internal (directory ↔ room, timers):
+//   directory → room    (json_atom) → std::string; (update_atom) → bytes   (HTTP, delegated)
+//   directory → room    (shutdown_atom)                quit now
+//   room    → directory (unload_atom, std::string name)  empty for room_timeout: please unload me
+//   directory → room    (unload_atom)                  you are removed from the directory: quit
+//   room    → room      (idle_atom, uint64 generation) the room_timeout timer
+//   room    → room      (tick_atom)                    expire outdated awareness states
 
 #include <cstdint>
 #include <string>
@@ -72,5 +84,9 @@ using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using unload_atom = caf::atom_constant<caf::atom("unload")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+// Room → client: one binary frame to push to the socket.
+using push_atom = caf::atom_constant<caf::atom("push")>;
+// The directory's get-or-spawn request (the same atom as caf::get_atom).
+using get_atom = caf::atom_constant<caf::atom("get")>;
 
 }  // namespace zeal::actors

@@ -34,8 +34,8 @@ class server_metrics {
   std::atomic<std::uint64_t> connections_total{0};  // accepted WebSocket connections
   std::atomic<std::uint64_t> http_requests_total{0};
   // Rooms (directory / rooms)
-  std::atomic<std::int64_t> rooms{0};              // loaded rooms
-  std::atomic<std::int64_t> room_clients{0};       // members over all rooms (total_clients in /stats)
+  std::atomic<std::int64_t> rooms{0};         // loaded rooms
+  std::atomic<std::int64_t> room_clients{0};  // members over all rooms (total_clients in /stats)
   std::atomic<std::uint64_t> rooms_loaded_total{0};
   std::atomic<std::uint64_t> rooms_unloaded_total{0};
   // Traffic (net counts frames and bytes on the socket)
@@ -45,7 +45,9 @@ class server_metrics {
   std::atomic<std::uint64_t> bytes_out{0};
   std::atomic<std::uint64_t> updates_applied{0};  // updates applied by rooms
 
-  void reject(reject_reason r) { rejected_[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed); }
+  void reject(reject_reason r) {
+    rejected_[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed);
+  }
   std::uint64_t rejected(reject_reason r) const {
     return rejected_[static_cast<std::size_t>(r)].load(std::memory_order_relaxed);
   }

@@ -38,6 +38,7 @@ class server {
   std::uint16_t port() const;
   /// Stops accepting, closes every WebSocket with 1001 "server shutting down" (client actors see
   /// on_closed), waits up to `grace` for the close handshakes, then stops and joins the I/O threads.
+  /// Call from one thread; a stopped server cannot be started again.
   void stop(std::chrono::milliseconds grace);
 
  private:

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs Zeal. Until the server exists this runs the zeal-ydoc tool:
-# scripts/run.sh [ARGS...] passes ARGS to zeal-ydoc (default --help).
+# Installs dependencies, builds, and runs the Zeal server (zeal-crdt-server) on the repository's
+# config.ini (single node). Extra arguments go to the server, e.g. scripts/run.sh --port 9000 -v
+# (zeal-crdt-server --help lists them). Stop it with Ctrl-C (SIGINT) or SIGTERM.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/install-deps.sh" --no-node
 "$root/scripts/build.sh"
-if [ $# -eq 0 ]; then set -- --help; fi
-exec "${ZEAL_BUILD_DIR:-$root/build}/app/ydoc/zeal-ydoc" "$@"
+exec "${ZEAL_BUILD_DIR:-$root/build}/app/server/zeal-crdt-server" --config "$root/config.ini" "$@"

@@ -16,8 +16,8 @@ struct server_options {
   std::size_t max_rooms = 1000;
   std::size_t max_clients_per_room = 100;
   std::uint64_t room_timeout_minutes = 30;
-  std::size_t max_message_size = 1048576;  // bytes of one WebSocket message
-  std::chrono::seconds ping_interval{30};  // WebSocket ping period; a pong missing at the next ping drops
+  std::size_t max_message_size = 1048576;    // bytes of one WebSocket message
+  std::chrono::seconds ping_interval{30};    // WebSocket ping period; a pong missing at the next ping drops
   std::chrono::seconds client_timeout{120};  // a connection with no incoming frame for this long is closed
   std::size_t max_send_queue_bytes = 16 * 1024 * 1024;  // per connection; over it = slow consumer, closed
   std::size_t max_http_body = 64 * 1024;                // bytes of an HTTP request body

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/limits.hpp"
+#include "actors/messages.hpp"
+#include "crdt/doc/doc.hpp"
+#include "crdt/protocol/awareness.hpp"
+#include "crdt/protocol/message.hpp"
+
+namespace zeal::actors {
+
+/// What the room has to do after one frame from a member (computed by room_state, carried out by the
+/// room actor, which owns the members).
+struct frame_effects {
+  enum class relay_kind : std::uint8_t {
+    none,
+    all,     // every member, the sender included (updates, awareness)
+    others,  // every member but the sender (custom type 4)
+  };
+  /// Frames for the sender only (SyncStep2, query-awareness answer), in order.
+  std::vector<bytes> replies;
+  relay_kind relay = relay_kind::none;
+  bytes relay_frame;
+  /// Non-zero: close the sender's connection with this code and reason (the room is unchanged).
+  std::uint16_t close_code = 0;
+  std::string close_reason;
+  /// A sync update was applied successfully (changed the doc or not), and how long it took.
+  bool applied = false;
+  std::chrono::nanoseconds apply_time{0};
+  /// An auth message (logged and ignored).
+  bool auth = false;
+};
+
+/// The data of one room, without actors: the Yjs document and the awareness table, and the y-websocket
+/// message handling rules of the contract ("Room protocol"). Time is passed in (the actor's clock).
+class room_state {
+ public:
+  explicit room_state(const room_limits& limits);
+  room_state(const room_state&) = delete;
+  room_state& operator=(const room_state&) = delete;
+
+  /// Handles one frame from connection `conn` (which is a member). Takes the frame so it can be relayed
+  /// without a copy.
+  frame_effects handle_frame(std::uint64_t conn, bytes frame, crdt::protocol::awareness_time now);
+
+  /// The frames a newly joined member gets: SyncStep1 with the room's state vector, then (if there are
+  /// states) one awareness frame with all states.
+  std::vector<bytes> welcome_frames() const;
+
+  /// The connection left: removes its awareness states. Returns the awareness frame announcing the
+  /// removal (null states) for the remaining members, or nullopt if it owned no states.
+  std::optional<bytes> remove_connection(std::uint64_t conn, crdt::protocol::awareness_time now);
+  /// Removes outdated awareness states; the removal frame for the members, or nullopt if none expired.
+  std::optional<bytes> expire_awareness(crdt::protocol::awareness_time now);
+
+  crdt::doc& doc() { return doc_; }
+  const crdt::doc& doc() const { return doc_; }
+  const crdt::protocol::awareness& awareness() const { return awareness_; }
+
+ private:
+  struct pending_snapshot {
+    bool structs = false;
+    bytes structs_update;
+    bool deletes = false;
+    crdt::delete_set delete_set;
+  };
+  pending_snapshot snapshot_pending() const;
+  /// True if the doc holds pending structs or deletes that `before` did not have.
+  bool pending_grew(const pending_snapshot& before) const;
+
+  void handle_update(frame_effects& fx, bytes& frame, const crdt::protocol::message& m);
+
+  crdt::doc doc_;
+  crdt::protocol::awareness awareness_;
+  bool doc_changed_ = false;  // set by doc_.on_update during one apply
+};
+
+}  // namespace zeal::actors

@@ -1,0 +1,170 @@
+#include "app/server/server_main.hpp"
+
+#include <pthread.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+#include <caf/scheduler/abstract_coordinator.hpp>
+#include <caf/send.hpp>
+
+#include "actors/directory.hpp"
+#include "actors/limits.hpp"
+#include "actors/messages.hpp"
+#include "actors/metrics.hpp"
+#include "app/server/log.hpp"
+#include "app/server/options_loader.hpp"
+#include "net/actor_bridge.hpp"
+#include "net/server.hpp"
+
+namespace zeal::app {
+
+namespace {
+
+/// CAF configuration set programmatically: CAF never sees argv or config.ini (its INI parser would
+/// silently accept bad values; ours validated them already).
+class server_actor_config : public caf::actor_system_config {
+ public:
+  explicit server_actor_config(const server_options& opts) {
+    set("scheduler.policy", caf::atom("sharing"));
+    set("scheduler.max-threads", static_cast<std::size_t>(opts.actor_threads));
+    add_message_types<caf::id_block::zeal>();
+  }
+};
+
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal";
+}
+
+/// Waits on its own thread while the main thread shuts down: a second SIGINT/SIGTERM or a shutdown that
+/// takes longer than `limit` ends the process at once (exit 1), so a stuck actor cannot hang it forever.
+class shutdown_watchdog {
+ public:
+  explicit shutdown_watchdog(std::chrono::seconds limit) : thread_([this, limit] { watch(limit); }) {}
+  ~shutdown_watchdog() {
+    done_.store(true);
+    thread_.join();
+  }
+  shutdown_watchdog(const shutdown_watchdog&) = delete;
+  shutdown_watchdog& operator=(const shutdown_watchdog&) = delete;
+
+ private:
+  void watch(std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    const sigset_t set = shutdown_signals();
+    const timespec tick{0, 100 * 1000 * 1000};
+    while (!done_.load()) {
+      int sig = sigtimedwait(&set, nullptr, &tick);
+      if (sig > 0) {
+        log()->error("second {} during shutdown: exiting now", signal_name(sig));
+        log()->flush();
+        std::_Exit(1);
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        log()->error("shutdown did not finish within {} s: exiting now", limit.count());
+        log()->flush();
+        std::_Exit(1);
+      }
+    }
+  }
+
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+net::server_config make_net_config(const server_options& opts) {
+  net::server_config c;
+  c.host = opts.host;
+  c.port = opts.port;
+  c.max_message_size = opts.max_message_size;
+  c.ping_interval = opts.ping_interval;
+  c.client_timeout = opts.client_timeout;
+  c.max_send_queue_bytes = opts.max_send_queue_bytes;
+  c.max_http_body = opts.max_http_body;
+  c.io_threads = opts.io_threads;
+  return c;
+}
+
+actors::room_limits make_limits(const server_options& opts) {
+  actors::room_limits l;
+  l.max_rooms = opts.max_rooms;
+  l.max_clients_per_room = opts.max_clients_per_room;
+  l.room_timeout = std::chrono::minutes{opts.room_timeout_minutes};
+  return l;
+}
+
+}  // namespace
+
+int run_server(const server_options& opts) {
+  // Block the shutdown signals before any thread exists: every thread inherits the mask, so only the
+  // sigwait below (and the watchdog) ever sees them.
+  const sigset_t signals = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A parent may have set them to SIG_IGN (background jobs of a non-interactive shell ignore SIGINT):
+  // restore the default action so that they reach sigwait.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  log()->info("zeal-crdt-server starting: {}", describe_options(opts));
+
+  // Declared first: destroyed last, after everything that holds actor handles.
+  server_actor_config cfg{opts};
+  caf::actor_system sys{cfg};
+  log()->debug("actor system: {} scheduler threads", sys.scheduler().num_workers());
+
+  auto metrics = std::make_shared<actors::server_metrics>();
+  const actors::room_limits limits = make_limits(opts);
+  caf::actor dir = actors::spawn_directory(sys, limits, metrics);
+  net::actor_bridge bridge(sys, dir, limits, metrics);
+  net::server srv(make_net_config(opts), bridge);
+
+  auto stop_actors = [&] {
+    caf::anon_send(dir, actors::shutdown_atom::value);
+    sys.await_all_actors_done();
+  };
+
+  std::string error;
+  if (!srv.start(error)) {
+    log()->error("cannot listen on {}:{}: {}", opts.host, opts.port, error);
+    stop_actors();
+    return 1;
+  }
+
+  int sig = 0;
+  while (true) {
+    int rc = sigwait(&signals, &sig);
+    if (rc == 0) break;
+    if (rc != EINTR) {
+      log()->error("sigwait failed ({}): shutting down", rc);
+      break;
+    }
+  }
+  log()->info("{} received: shutting down", signal_name(sig));
+
+  shutdown_watchdog watchdog{std::chrono::seconds{30}};
+  srv.stop(std::chrono::seconds{2});
+  log()->debug("network stopped; stopping rooms");
+  stop_actors();
+  log()->info("shutdown complete");
+  return 0;
+}
+
+}  // namespace zeal::app

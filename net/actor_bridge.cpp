@@ -1,0 +1,148 @@
+// The one CAF translation unit of net/ (no Beast here).
+#include "net/actor_bridge.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+
+#include "actors/client_actor.hpp"
+#include "actors/messages.hpp"
+
+namespace zeal::net {
+
+namespace {
+
+constexpr auto directory_timeout = std::chrono::seconds{5};
+
+class client_port_impl final : public client_port {
+ public:
+  explicit client_port_impl(caf::actor actor) : actor_(std::move(actor)) {}
+  ~client_port_impl() override { on_closed(); }
+
+  void on_binary(std::vector<std::uint8_t> frame) override {
+    if (!closed_) caf::anon_send(actor_, actors::frame_atom::value, actors::bytes(std::move(frame)));
+  }
+  void on_text(std::string text) override {
+    if (!closed_) caf::anon_send(actor_, actors::text_atom::value, std::move(text));
+  }
+  void on_closed() override {
+    if (closed_) return;
+    closed_ = true;
+    caf::anon_send(actor_, actors::closed_atom::value);
+  }
+
+ private:
+  caf::actor actor_;
+  bool closed_ = false;
+};
+
+/// Calls `done` exactly once: with the actor's answer, or with 503 if the query actor dies without one.
+class reply_once {
+ public:
+  explicit reply_once(std::function<void(http_result)> done) : done_(std::move(done)) {}
+  ~reply_once() {
+    if (done_) done_(unavailable());
+  }
+  void send(http_result r) {
+    if (!done_) return;
+    auto done = std::move(done_);
+    done_ = nullptr;
+    done(std::move(r));
+  }
+
+  static http_result unavailable() {
+    return http_result{503, "application/json", "{\"error\":\"room directory unavailable\"}"};
+  }
+
+ private:
+  std::function<void(http_result)> done_;
+};
+
+/// Timeouts and a dead directory → 503; any error the directory gives (room not loaded) → 404.
+http_result from_error(const caf::error& e) {
+  bool unavailable = e == caf::sec::request_timeout || e == caf::sec::request_receiver_down ||
+                     e.category() == caf::atom("exit");
+  if (unavailable) return reply_once::unavailable();
+  return http_result{404, "application/json", "{\"error\":\"room not found\"}"};
+}
+
+enum class query_kind { json, update };
+
+/// A short-lived actor per HTTP query: one request to the directory, one reply, then it is gone.
+void http_query(caf::event_based_actor* self, caf::actor directory, std::string room, query_kind kind,
+                std::shared_ptr<reply_once> reply) {
+  auto on_error = [reply](caf::error& e) { reply->send(from_error(e)); };
+  if (kind == query_kind::json) {
+    self->request(directory, directory_timeout, actors::json_atom::value, std::move(room))
+        .then(
+            [reply](std::string& json) {
+              reply->send(http_result{200, "application/json", std::move(json)});
+            },
+            on_error);
+  } else {
+    self->request(directory, directory_timeout, actors::update_atom::value, std::move(room))
+        .then(
+            [reply](actors::bytes& update) {
+              reply->send(
+                  http_result{200, "application/octet-stream", std::string(update.begin(), update.end())});
+            },
+            on_error);
+  }
+}
+
+}  // namespace
+
+struct actor_bridge::impl {
+  caf::actor_system& sys;
+  caf::actor directory;
+  actors::room_limits limits;
+  std::shared_ptr<actors::server_metrics> metrics;
+
+  void query(std::string room, query_kind kind, std::function<void(http_result)> done) {
+    auto reply = std::make_shared<reply_once>(std::move(done));
+    sys.spawn(http_query, directory, std::move(room), kind, reply);
+  }
+};
+
+actor_bridge::actor_bridge(caf::actor_system& sys, const caf::actor& directory, actors::room_limits limits,
+                           std::shared_ptr<actors::server_metrics> metrics)
+    : impl_(std::make_unique<impl>(impl{sys, directory, limits, std::move(metrics)})) {}
+
+actor_bridge::~actor_bridge() = default;
+
+std::unique_ptr<client_port> actor_bridge::open(std::uint64_t conn_id, ws_protocol protocol, std::string room,
+                                                std::string remote,
+                                                std::shared_ptr<actors::connection_sink> sink) {
+  actors::client_params params;
+  params.conn_id = conn_id;
+  params.protocol =
+      protocol == ws_protocol::seed ? actors::protocol_kind::seed : actors::protocol_kind::y_websocket;
+  params.room = std::move(room);
+  params.remote = std::move(remote);
+  params.directory = impl_->directory;
+  params.sink = std::move(sink);
+  params.metrics = impl_->metrics;
+  params.limits = impl_->limits;
+  return std::make_unique<client_port_impl>(actors::spawn_client_actor(impl_->sys, std::move(params)));
+}
+
+void actor_bridge::room_json(std::string room, std::function<void(http_result)> done) {
+  impl_->query(std::move(room), query_kind::json, std::move(done));
+}
+
+void actor_bridge::room_update(std::string room, std::function<void(http_result)> done) {
+  impl_->query(std::move(room), query_kind::update, std::move(done));
+}
+
+const std::shared_ptr<actors::server_metrics>& actor_bridge::metrics() const {
+  return impl_->metrics;
+}
+
+const actors::room_limits& actor_bridge::limits() const {
+  return impl_->limits;
+}
+
+}  // namespace zeal::net

@@ -1,0 +1,108 @@
+#define CAF_SUITE actors_room_state
+#include <caf/test/unit_test.hpp>
+
+#include <chrono>
+
+#include "actors/room_state.hpp"
+#include "crdt/protocol/message.hpp"
+
+using namespace zeal::actors;
+namespace proto = zeal::crdt::protocol;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct writer {
+  zeal::crdt::doc d{zeal::crdt::doc_options{5, true}};
+  std::vector<bytes> updates;
+  writer() {
+    d.on_update([this](zeal::crdt::bytes_view u) { updates.emplace_back(u.begin(), u.end()); });
+  }
+  bytes insert(std::uint64_t i, std::string_view s) {
+    d.get_text("t").insert(i, s);
+    return updates.back();
+  }
+};
+
+const auto t0 = proto::awareness_time{} + 1h;
+
+}  // namespace
+
+CAF_TEST(an update frame without trailing bytes is relayed as the same buffer) {
+  room_state room{room_limits{}};
+  writer w;
+  auto frame = proto::encode_update_frame(w.insert(0, "abc"));
+  auto* data = frame.data();
+  auto fx = room.handle_frame(1, std::move(frame), t0);
+  CAF_CHECK(fx.applied);
+  CAF_CHECK(fx.relay == frame_effects::relay_kind::all);
+  CAF_CHECK_EQUAL(fx.relay_frame.data(), data);  // no copy
+  CAF_CHECK_EQUAL(room.doc().to_json(), R"({"t":"abc"})");
+}
+
+CAF_TEST(duplicates are applied and not relayed) {
+  room_state room{room_limits{}};
+  writer w;
+  auto frame = proto::encode_update_frame(w.insert(0, "abc"));
+  room.handle_frame(1, frame, t0);
+  auto fx = room.handle_frame(2, frame, t0);
+  CAF_CHECK(fx.applied);
+  CAF_CHECK(fx.relay == frame_effects::relay_kind::none);
+  CAF_CHECK_EQUAL(fx.close_code, 0);
+}
+
+CAF_TEST(pending deletes count as new) {
+  room_state room{room_limits{}};
+  writer w;
+  auto ins = w.insert(0, "abc");
+  w.d.get_text("t").remove(0, 1);
+  auto del = w.updates.back();
+  auto fx = room.handle_frame(1, proto::encode_update_frame(del), t0);  // delete of unknown structs
+  CAF_CHECK(fx.relay == frame_effects::relay_kind::all);
+  fx = room.handle_frame(1, proto::encode_update_frame(del), t0);
+  CAF_CHECK(fx.relay == frame_effects::relay_kind::none);
+  fx = room.handle_frame(1, proto::encode_update_frame(ins), t0);
+  CAF_CHECK(fx.relay == frame_effects::relay_kind::all);
+  CAF_CHECK_EQUAL(room.doc().to_json(), R"({"t":"bc"})");
+}
+
+CAF_TEST(welcome frames and awareness bookkeeping) {
+  room_limits limits;
+  limits.awareness_timeout = 30s;
+  room_state room{limits};
+  auto w0 = room.welcome_frames();
+  CAF_REQUIRE_EQUAL(w0.size(), 1u);
+  proto::awareness_entry e{42, 1, R"({"a":1})"};
+  auto aw = proto::encode_awareness_frame(proto::encode_awareness_update({&e, 1}));
+  auto fx = room.handle_frame(7, aw, t0);
+  CAF_CHECK(fx.relay == frame_effects::relay_kind::all);
+  CAF_CHECK_EQUAL(fx.relay_frame, aw);
+  auto w1 = room.welcome_frames();
+  CAF_REQUIRE_EQUAL(w1.size(), 2u);
+  CAF_CHECK_EQUAL(w1[1], aw);
+  CAF_CHECK(!room.expire_awareness(t0 + 29s));
+  CAF_CHECK(!room.remove_connection(8, t0));  // owns nothing
+  auto removal = room.remove_connection(7, t0 + 1s);
+  CAF_REQUIRE(removal);
+  proto::awareness_entry n{42, 1, "null"};
+  CAF_CHECK_EQUAL(*removal, proto::encode_awareness_frame(proto::encode_awareness_update({&n, 1})));
+}
+
+CAF_TEST(auth and custom) {
+  room_state room{room_limits{}};
+  auto fx = room.handle_frame(1, proto::encode_permission_granted_frame(), t0);
+  CAF_CHECK(fx.auth);
+  CAF_CHECK(fx.relay == frame_effects::relay_kind::none);
+  CAF_CHECK_EQUAL(fx.close_code, 0);
+  fx = room.handle_frame(1, bytes{4}, t0);
+  CAF_CHECK(fx.relay == frame_effects::relay_kind::others);
+  CAF_CHECK_EQUAL(fx.relay_frame, bytes{4});
+}
+
+CAF_TEST(a malformed state vector closes with 1002) {
+  room_state room{room_limits{}};
+  auto fx = room.handle_frame(1, proto::encode_sync_step1_frame(bytes{5, 1}), t0);
+  CAF_CHECK_EQUAL(fx.close_code, 1002);
+  CAF_CHECK(fx.replies.empty());
+  CAF_MESSAGE(fx.close_reason);
+}

@@ -1,0 +1,89 @@
+#define CAF_SUITE net_http_router
+#include <caf/test/unit_test.hpp>
+
+#include "net/http_router.hpp"
+
+using namespace zeal;
+using namespace zeal::net;
+
+namespace {
+
+bool routes_to(std::string_view method, std::string_view target, http_route_kind kind,
+               std::string room = {}) {
+  auto r = route_http(method, target);
+  return r.kind == kind && r.room == room;
+}
+
+}  // namespace
+
+CAF_TEST(fixed_endpoints) {
+  CAF_CHECK(routes_to("GET", "/health", http_route_kind::health));
+  CAF_CHECK(routes_to("GET", "/health?verbose=1", http_route_kind::health));
+  CAF_CHECK(routes_to("HEAD", "/health", http_route_kind::health));
+  CAF_CHECK(routes_to("GET", "/stats", http_route_kind::stats));
+  CAF_CHECK(routes_to("GET", "/metrics", http_route_kind::metrics));
+  CAF_CHECK(routes_to("GET", "/health/", http_route_kind::not_found));
+  CAF_CHECK(routes_to("GET", "/", http_route_kind::not_found));
+  CAF_CHECK(routes_to("GET", "/nope", http_route_kind::not_found));
+  CAF_CHECK(routes_to("GET", "", http_route_kind::not_found));
+}
+
+CAF_TEST(room_endpoints) {
+  CAF_CHECK(routes_to("GET", "/rooms/doc1", http_route_kind::room_json, "doc1"));
+  CAF_CHECK(routes_to("GET", "/rooms/doc1?x", http_route_kind::room_json, "doc1"));
+  CAF_CHECK(routes_to("GET", "/rooms/doc1/update", http_route_kind::room_update, "doc1"));
+  CAF_CHECK(routes_to("GET", "/rooms/caf%C3%A9/update", http_route_kind::room_update, "caf\xC3\xA9"));
+  CAF_CHECK(routes_to("GET", "/rooms/a%2Fupdate", http_route_kind::room_json, "a/update"));
+  CAF_CHECK(routes_to("GET", "/rooms/a/b", http_route_kind::room_json, "a/b"));
+  CAF_CHECK(routes_to("GET", "/rooms/update", http_route_kind::room_json, "update"));
+  CAF_CHECK(routes_to("GET", "/rooms/", http_route_kind::not_found));
+  CAF_CHECK(routes_to("GET", "/rooms", http_route_kind::not_found));
+  CAF_CHECK(routes_to("GET", "/rooms/%2", http_route_kind::bad_request));
+  CAF_CHECK(routes_to("GET", "/rooms/%zz/update", http_route_kind::bad_request));
+}
+
+CAF_TEST(methods_other_than_get_are_refused) {
+  CAF_CHECK(routes_to("POST", "/health", http_route_kind::method_not_allowed));
+  CAF_CHECK(routes_to("PUT", "/rooms/x", http_route_kind::method_not_allowed));
+  CAF_CHECK(routes_to("DELETE", "/nope", http_route_kind::method_not_allowed));
+  CAF_CHECK(routes_to("get", "/health", http_route_kind::method_not_allowed));  // methods are case-sensitive
+}
+
+CAF_TEST(local_answers) {
+  actors::server_metrics metrics;
+  actors::room_limits limits;
+  limits.max_rooms = 7;
+  limits.max_clients_per_room = 3;
+  auto health = answer_local(route_http("GET", "/health"), metrics, limits);
+  CAF_REQUIRE(health);
+  CAF_CHECK_EQUAL(health->status, 200);
+  CAF_CHECK_EQUAL(health->content_type, "application/json");
+  CAF_CHECK_EQUAL(health->body.rfind("{\"status\":\"ok\",\"uptime_seconds\":", 0), 0u);
+  auto stats = answer_local(route_http("GET", "/stats"), metrics, limits);
+  CAF_REQUIRE(stats);
+  CAF_CHECK_EQUAL(stats->status, 200);
+  CAF_CHECK_NOT_EQUAL(stats->body.find("\"max_rooms\":7"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(stats->body.find("\"max_clients_per_room\":3"), std::string::npos);
+  auto prom = answer_local(route_http("GET", "/metrics"), metrics, limits);
+  CAF_REQUIRE(prom);
+  CAF_CHECK_EQUAL(prom->content_type, "text/plain; version=0.0.4");
+  CAF_CHECK_NOT_EQUAL(prom->body.find("zeal_connections"), std::string::npos);
+  auto missing = answer_local(route_http("GET", "/x"), metrics, limits);
+  CAF_REQUIRE(missing);
+  CAF_CHECK_EQUAL(missing->status, 404);
+  CAF_CHECK_EQUAL(missing->body, "{\"error\":\"not found\"}");
+  auto post = answer_local(route_http("POST", "/health"), metrics, limits);
+  CAF_REQUIRE(post);
+  CAF_CHECK_EQUAL(post->status, 405);
+  auto bad = answer_local(route_http("GET", "/rooms/%"), metrics, limits);
+  CAF_REQUIRE(bad);
+  CAF_CHECK_EQUAL(bad->status, 400);
+  CAF_CHECK(!answer_local(route_http("GET", "/rooms/r"), metrics, limits));
+  CAF_CHECK(!answer_local(route_http("GET", "/rooms/r/update"), metrics, limits));
+}
+
+CAF_TEST(json_error_escapes) {
+  auto r = json_error(413, "a \"quoted\" \\ \n");
+  CAF_CHECK_EQUAL(r.status, 413);
+  CAF_CHECK_EQUAL(r.body, "{\"error\":\"a \\\"quoted\\\" \\\\ \\u000a\"}");
+}
