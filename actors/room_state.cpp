@@ -1,6 +1,7 @@
 #include "actors/room_state.hpp"
 
 #include "crdt/doc/doc_impl.hpp"
+#include "crdt/lib0/json.hpp"
 #include "crdt/protocol/message.hpp"
 
 namespace zeal::actors {
@@ -16,6 +17,19 @@ proto::awareness_config awareness_config_for(const room_limits& limits) {
 }
 
 }  // namespace
+
+std::optional<std::string> room_state::invalid_awareness_json(crdt::bytes_view update,
+                                                              std::size_t offset) const {
+  const auto& cfg = awareness_.config();
+  auto entries = proto::decode_awareness_update(update, cfg.max_entries_per_update, cfg.max_state_bytes, offset);
+  if (!entries) return entries.err().to_string();
+  for (const auto& e : entries.value()) {
+    if (e.state_json == "undefined") return "state of client " + std::to_string(e.client) + " is not JSON";
+    if (auto parsed = crdt::lib0::parse_json(e.state_json); !parsed)
+      return "state of client " + std::to_string(e.client) + " is not JSON: " + parsed.err().message;
+  }
+  return std::nullopt;
+}
 
 room_state::room_state(const room_limits& limits) : awareness_(awareness_config_for(limits)) {
   doc_.on_update([this](crdt::bytes_view) { doc_changed_ = true; });
@@ -68,6 +82,11 @@ void room_state::handle_update(frame_effects& fx, bytes& frame, const proto::mes
 frame_effects room_state::handle_frame(std::uint64_t conn, bytes frame, proto::awareness_time now) {
   frame_effects fx;
   auto decoded = proto::decode_message(frame);
+  if (!decoded && !frame.empty() && frame[0] == static_cast<std::uint8_t>(proto::message_type::auth)) {
+    // Auth is accepted and ignored whatever its payload: it must never break a connection.
+    fx.auth = true;
+    return fx;
+  }
   if (!decoded) {
     fx.close_code = 1002;
     fx.close_reason = "malformed message: " + decoded.err().to_string();
@@ -89,6 +108,13 @@ frame_effects room_state::handle_frame(std::uint64_t conn, bytes frame, proto::a
       }
       break;
     case proto::message_type::awareness: {
+      // The table keeps states as text; peers JSON.parse them, so a state that is not JSON would break
+      // every other client of the room: refuse it here.
+      if (auto bad = invalid_awareness_json(m.awareness, m.awareness_offset)) {
+        fx.close_code = 1007;
+        fx.close_reason = "malformed awareness update: " + *bad;
+        return fx;
+      }
       auto change = awareness_.apply_update(m.awareness, conn, now, m.awareness_offset);
       if (!change) {
         fx.close_code = 1007;

@@ -73,6 +73,8 @@ class room_state {
   /// True if the doc holds pending structs or deletes that `before` did not have.
   bool pending_grew(const pending_snapshot& before) const;
 
+  /// Why an awareness update holds a state that is not JSON text (nullopt: all states parse).
+  std::optional<std::string> invalid_awareness_json(crdt::bytes_view update, std::size_t offset) const;
   void handle_update(frame_effects& fx, bytes& frame, const crdt::protocol::message& m);
 
   crdt::doc doc_;

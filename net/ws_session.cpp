@@ -250,7 +250,11 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
     if (finished_ || closing_ || !accepted_) return;
     queued_bytes_ += m.size();
     queue_.push_back(std::move(m));
-    if (queued_bytes_ > cfg_.max_send_queue_bytes) {
+    // Bound what waits behind the write in flight, but always let one message through: a single frame
+    // bigger than the bound (a large SyncStep2) is not a slow consumer.
+    std::size_t in_flight = writing_ ? queue_.front().size() : 0;
+    std::size_t waiting = queue_.size() - (writing_ ? 1 : 0);
+    if (waiting > 1 && queued_bytes_ - in_flight > cfg_.max_send_queue_bytes) {
       metrics_.reject(actors::reject_reason::slow_consumer);
       log().warn("slow consumer conn={} room={}: send queue over {} bytes", conn_id_, room_label_,
                  cfg_.max_send_queue_bytes);

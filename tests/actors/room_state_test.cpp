@@ -106,3 +106,34 @@ CAF_TEST(a malformed state vector closes with 1002) {
   CAF_CHECK(fx.replies.empty());
   CAF_MESSAGE(fx.close_reason);
 }
+
+CAF_TEST(an awareness state that is not JSON is refused and not relayed) {
+  room_state room{room_limits{}};
+  // One entry: client 77, clock 1, state text "{not json".
+  std::string bad = "{not json";
+  bytes update{1, 77, 1, static_cast<std::uint8_t>(bad.size())};
+  update.insert(update.end(), bad.begin(), bad.end());
+  auto fx = room.handle_frame(1, proto::encode_awareness_frame(update), t0);
+  CAF_CHECK_EQUAL(fx.close_code, 1007);
+  CAF_CHECK(fx.close_reason.find("state of client 77 is not JSON") != std::string::npos);
+  CAF_CHECK(fx.relay == frame_effects::relay_kind::none);
+  CAF_CHECK_EQUAL(room.awareness().size(), 0u);
+  // A JSON state from the same client is accepted afterwards.
+  std::string good = R"({"user":"a"})";
+  bytes ok{1, 77, 1, static_cast<std::uint8_t>(good.size())};
+  ok.insert(ok.end(), good.begin(), good.end());
+  auto fx2 = room.handle_frame(1, proto::encode_awareness_frame(ok), t0);
+  CAF_CHECK_EQUAL(fx2.close_code, 0);
+  CAF_CHECK(fx2.relay == frame_effects::relay_kind::all);
+  CAF_CHECK_EQUAL(room.awareness().size(), 1u);
+}
+
+CAF_TEST(auth frames never close the connection whatever their payload) {
+  room_state room{room_limits{}};
+  for (const bytes& frame : {bytes{2}, bytes{2, 7}, bytes{2, 0, 5, 'a'}, bytes{2, 1}}) {
+    auto fx = room.handle_frame(1, frame, t0);
+    CAF_CHECK(fx.auth);
+    CAF_CHECK_EQUAL(fx.close_code, 0);
+    CAF_CHECK(fx.relay == frame_effects::relay_kind::none);
+  }
+}

@@ -286,11 +286,16 @@ CAF_TEST(seed_protocol_text_frames_reach_the_client_actor) {
 
 CAF_TEST(slow_consumer_is_closed_1008) {
   auto c = small_config();
-  c.max_send_queue_bytes = 1;  // the room's first frame (SyncStep1) already exceeds it
+  // One frame always passes (a frame bigger than the bound is no slow consumer); a second one waiting
+  // behind it with more than 1 byte queued is over the bound.
+  c.max_send_queue_bytes = 1;
   start(c);
   net::test::ws_client client;
   std::string error;
   CAF_REQUIRE(client.connect(port, "/slow", error));
+  // Each SyncStep1 (empty state vector) is answered with a SyncStep2: many replies, queued back to back.
+  for (int i = 0; i < 200; ++i)
+    if (!client.send_binary({0, 0, 1, 0})) break;
   CAF_CHECK(is_close(client.read_until_closed(), 1008, "slow consumer: send queue over 1 bytes"));
   CAF_CHECK_EQUAL(metrics->rejected(actors::reject_reason::slow_consumer), 1u);
 }
