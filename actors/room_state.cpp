@@ -21,7 +21,8 @@ proto::awareness_config awareness_config_for(const room_limits& limits) {
 std::optional<std::string> room_state::invalid_awareness_json(crdt::bytes_view update,
                                                               std::size_t offset) const {
   const auto& cfg = awareness_.config();
-  auto entries = proto::decode_awareness_update(update, cfg.max_entries_per_update, cfg.max_state_bytes, offset);
+  auto entries =
+      proto::decode_awareness_update(update, cfg.max_entries_per_update, cfg.max_state_bytes, offset);
   if (!entries) return entries.err().to_string();
   for (const auto& e : entries.value()) {
     if (e.state_json == "undefined") return "state of client " + std::to_string(e.client) + " is not JSON";
