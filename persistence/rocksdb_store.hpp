@@ -1,0 +1,84 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "persistence/store.hpp"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class Iterator;
+}  // namespace rocksdb
+
+namespace zeal::persistence {
+
+struct rocksdb_store_options {
+  std::string path;
+  /// WriteOptions.sync: fsync the WAL on every write (survives power loss); off survives process crashes.
+  bool sync = false;
+  bool create_if_missing = true;
+};
+
+/// The RocksDB store. Column families "log", "snapshot", "meta"; key layout in persistence/keys.hpp.
+/// Thread-safe (one mutex; writes are expected to come from one store actor anyway).
+class rocksdb_store final : public store {
+ public:
+  static constexpr const char* log_cf = "log";
+  static constexpr const char* snapshot_cf = "snapshot";
+  static constexpr const char* meta_cf = "meta";
+
+  /// Opens (or creates) the database with all its column families.
+  static result<std::unique_ptr<rocksdb_store>> open(rocksdb_store_options options);
+
+  ~rocksdb_store() override;
+  rocksdb_store(const rocksdb_store&) = delete;
+  rocksdb_store& operator=(const rocksdb_store&) = delete;
+
+  result<room_data> load(std::string_view room) override;
+  result<seq_t> append(std::string_view room, bytes_view update) override;
+  result<std::vector<seq_t>> append_batch(const std::vector<pending_update>& updates) override;
+  status write_snapshot(std::string_view room, bytes_view state, seq_t covered_up_to_seq) override;
+  status remove_room(std::string_view room) override;
+  result<std::vector<std::string>> list_rooms() override;
+  result<store_statistics> stats() override;
+  result<room_statistics> room_stats(std::string_view room) override;
+
+  /// Destroys the column family handles and closes the database; later calls return errors.
+  status close();
+
+  const rocksdb_store_options& options() const { return options_; }
+
+ private:
+  explicit rocksdb_store(rocksdb_store_options options);
+
+  struct room_scan {
+    std::optional<bytes> snapshot;
+    std::uint64_t snapshot_bytes = 0;
+    seq_t snapshot_seq = 0;
+    std::uint64_t log_entries = 0;
+    std::uint64_t log_bytes = 0;
+    seq_t last_seq = 0;
+  };
+  /// Reads the room's snapshot/meta and walks its log; `on_entry` (may be null) receives every entry.
+  /// Checks meta/snapshot consistency and that every log key is well formed and after the snapshot.
+  template <class OnEntry>
+  result<room_scan> scan_room(const char* op, std::string_view room, bool want_snapshot, OnEntry on_entry);
+  /// The next sequence number of the room (cached; recovered from the last log key and meta).
+  result<seq_t> next_seq_locked(const char* op, const std::string& room);
+  status check_open(const char* op, std::string_view room) const;
+
+  rocksdb_store_options options_;
+  std::mutex mutex_;
+  rocksdb::DB* db_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* log_ = nullptr;
+  rocksdb::ColumnFamilyHandle* snapshot_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  std::unordered_map<std::string, seq_t> next_seq_;
+};
+
+}  // namespace zeal::persistence

@@ -1,0 +1,296 @@
+#define CAF_SUITE persistence_rocksdb_store
+#include <caf/test/unit_test.hpp>
+
+#include <rocksdb/db.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "persistence/keys.hpp"
+#include "persistence/rocksdb_store.hpp"
+
+using namespace zeal::persistence;
+using namespace std::string_literals;
+
+namespace {
+
+bytes b(std::string_view s) {
+  return bytes(s.begin(), s.end());
+}
+
+struct fixture {
+  std::string dir;
+  std::string db_path;
+
+  fixture() {
+    char tmpl[] = "/tmp/zeal_persist_XXXXXX";
+    char* d = mkdtemp(tmpl);
+    CAF_REQUIRE(d != nullptr);
+    dir = d;
+    db_path = dir + "/db";
+  }
+  ~fixture() { std::filesystem::remove_all(dir); }
+
+  std::unique_ptr<rocksdb_store> open(bool sync = false) {
+    auto r = rocksdb_store::open({db_path, sync, true});
+    if (!r) CAF_FAIL("open failed: " << r.error_message());
+    return std::move(r).value();
+  }
+};
+
+std::vector<seq_t> seqs_of(const room_data& d) {
+  std::vector<seq_t> out;
+  for (const auto& e : d.log) out.push_back(e.seq);
+  return out;
+}
+
+}  // namespace
+
+CAF_TEST_FIXTURE_SCOPE(rocksdb_store_tests, fixture)
+
+CAF_TEST(append order and sequence numbers survive reopen) {
+  {
+    auto st = open();
+    for (int i = 1; i <= 5; ++i) {
+      auto r = st->append("room", b("u" + std::to_string(i)));
+      CAF_REQUIRE(r.ok());
+      CAF_CHECK_EQUAL(*r, static_cast<seq_t>(i));
+    }
+    CAF_CHECK(st->close().ok());
+  }
+  auto st = open();
+  auto r = st->append("room", b("u6"));
+  CAF_REQUIRE(r.ok());
+  CAF_CHECK_EQUAL(*r, 6u);
+  auto d = st->load("room");
+  CAF_REQUIRE(d.ok());
+  CAF_CHECK(!d->snapshot);
+  CAF_REQUIRE_EQUAL(d->log.size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    CAF_CHECK_EQUAL(d->log[i].seq, i + 1);
+    CAF_CHECK(d->log[i].update == b("u" + std::to_string(i + 1)));
+  }
+  // A new room starts at 1; many entries keep their order past byte boundaries.
+  for (int i = 0; i < 300; ++i) CAF_REQUIRE(st->append("big", b(std::to_string(i))).ok());
+  auto big = st->load("big");
+  CAF_REQUIRE(big.ok());
+  CAF_REQUIRE_EQUAL(big->log.size(), 300u);
+  CAF_CHECK_EQUAL(big->log[255].seq, 256u);
+  CAF_CHECK(big->log[299].update == b("299"));
+}
+
+CAF_TEST(append batch is one write over several rooms) {
+  auto st = open();
+  CAF_REQUIRE(st->append("x", b("x1")).ok());
+  std::vector<pending_update> batch{{"x", b("x2")}, {"y", b("y1")}, {"x", b("x3")}, {"z", b("z1")}};
+  auto r = st->append_batch(batch);
+  CAF_REQUIRE(r.ok());
+  CAF_CHECK_EQUAL(*r, (std::vector<seq_t>{2, 1, 3, 1}));
+  CAF_CHECK_EQUAL(seqs_of(*st->load("x")), (std::vector<seq_t>{1, 2, 3}));
+  CAF_CHECK(st->load("x")->log[2].update == b("x3"));
+  CAF_CHECK_EQUAL(seqs_of(*st->load("y")), (std::vector<seq_t>{1}));
+  CAF_CHECK(st->append_batch({}).ok());
+  // An invalid room rejects the whole batch: nothing of it is written, numbering is unchanged.
+  auto bad = st->append_batch({{"y", b("y2")}, {"", b("nope")}});
+  CAF_CHECK(!bad.ok());
+  CAF_CHECK_EQUAL(st->load("y")->log.size(), 1u);
+  CAF_CHECK_EQUAL(st->append("y", b("y2")).value(), 2u);
+}
+
+CAF_TEST(snapshot replaces the covered log and load is snapshot plus tail) {
+  {
+    auto st = open();
+    for (int i = 1; i <= 5; ++i) CAF_REQUIRE(st->append("doc", b("u" + std::to_string(i))).ok());
+    CAF_REQUIRE(st->append("other", b("o1")).ok());
+    auto s = st->write_snapshot("doc", b("STATE3"), 3);
+    CAF_REQUIRE_EQUAL(s.error_message(), "");
+    auto d = st->load("doc");
+    CAF_REQUIRE(d.ok());
+    CAF_REQUIRE(d->snapshot.has_value());
+    CAF_CHECK(*d->snapshot == b("STATE3"));
+    CAF_CHECK_EQUAL(d->snapshot_seq, 3u);
+    CAF_CHECK_EQUAL(seqs_of(*d), (std::vector<seq_t>{4, 5}));
+    CAF_CHECK(d->log[0].update == b("u4"));
+    CAF_CHECK_EQUAL(st->load("other")->log.size(), 1u);
+    // Covering beyond the last appended seq, or going backwards, is refused.
+    CAF_CHECK(!st->write_snapshot("doc", b("X"), 6).ok());
+    CAF_CHECK(!st->write_snapshot("doc", b("X"), 2).ok());
+    CAF_CHECK(st->write_snapshot("doc", b("STATE5"), 5).ok());
+    d = st->load("doc");
+    CAF_CHECK(d->log.empty());
+    CAF_CHECK(*d->snapshot == b("STATE5"));
+  }
+  // After reopen with an empty log, numbering continues after the snapshot.
+  auto st = open();
+  CAF_CHECK_EQUAL(st->append("doc", b("u6")).value(), 6u);
+  auto d = st->load("doc");
+  CAF_CHECK_EQUAL(d->snapshot_seq, 5u);
+  CAF_CHECK_EQUAL(seqs_of(*d), (std::vector<seq_t>{6}));
+  auto rs = st->room_stats("doc");
+  CAF_REQUIRE(rs.ok());
+  CAF_CHECK_EQUAL(rs->log_entries, 1u);
+  CAF_CHECK_EQUAL(rs->log_bytes, 2u);
+  CAF_CHECK_EQUAL(rs->snapshot_bytes, 6u);
+  CAF_CHECK_EQUAL(rs->snapshot_seq, 5u);
+  CAF_CHECK_EQUAL(rs->next_seq, 7u);
+  // A snapshot of a room without log entries (covered 0) is fine.
+  CAF_CHECK(st->write_snapshot("fresh", b("S"), 0).ok());
+  CAF_CHECK(*st->load("fresh")->snapshot == b("S"));
+}
+
+CAF_TEST(room names never collide) {
+  auto st = open();
+  std::vector<std::string> rooms{"a", "a\0"s, "ab", "a\0\0"s, "b", std::string(128, 'a'), "\xff"s};
+  for (size_t i = 0; i < rooms.size(); ++i)
+    for (size_t k = 0; k <= i; ++k) CAF_REQUIRE(st->append(rooms[i], b(std::to_string(i))).ok());
+  for (size_t i = 0; i < rooms.size(); ++i) {
+    auto d = st->load(rooms[i]);
+    CAF_REQUIRE(d.ok());
+    CAF_CHECK_EQUAL(d->log.size(), i + 1);
+    for (const auto& e : d->log) CAF_CHECK(e.update == b(std::to_string(i)));
+  }
+  CAF_CHECK(st->write_snapshot("a", b("SA"), 1).ok());
+  CAF_CHECK(!st->load("a\0"s)->snapshot);
+  CAF_CHECK_EQUAL(st->load("a\0"s)->log.size(), 2u);
+  CAF_CHECK(!st->append("", b("x")).ok());
+  CAF_CHECK(!st->load("").ok());
+  CAF_CHECK(!st->write_snapshot("", b("x"), 0).ok());
+  CAF_CHECK(!st->remove_room("").ok());
+  auto listed = st->list_rooms();
+  CAF_REQUIRE(listed.ok());
+  auto sorted = rooms;
+  std::sort(sorted.begin(), sorted.end());
+  CAF_CHECK_EQUAL(*listed, sorted);
+}
+
+CAF_TEST(remove room list rooms and stats) {
+  auto st = open();
+  CAF_REQUIRE(st->append_batch({{"r1", b("abc")}, {"r2", b("de")}, {"r3", b("f")}, {"r1", b("gh")}}).ok());
+  CAF_REQUIRE(st->write_snapshot("r2", b("SNAP"), 1).ok());
+  CAF_CHECK_EQUAL(st->list_rooms().value(), (std::vector<std::string>{"r1", "r2", "r3"}));
+  auto s = st->stats();
+  CAF_REQUIRE(s.ok());
+  CAF_CHECK_EQUAL(s->rooms, 3u);
+  CAF_CHECK_EQUAL(s->log_entries, 3u);
+  CAF_CHECK_EQUAL(s->log_bytes, 6u);
+  CAF_CHECK_EQUAL(s->snapshot_bytes, 4u);
+  CAF_CHECK(s->approximate_db_bytes > 0u);
+  CAF_REQUIRE(st->remove_room("r1").ok());
+  CAF_REQUIRE(st->remove_room("r2").ok());
+  CAF_CHECK(st->remove_room("never-existed").ok());
+  CAF_CHECK_EQUAL(st->list_rooms().value(), (std::vector<std::string>{"r3"}));
+  auto d = st->load("r2");
+  CAF_CHECK(!d->snapshot);
+  CAF_CHECK(d->log.empty());
+  CAF_CHECK_EQUAL(st->append("r1", b("new")).value(), 1u);
+  s = st->stats();
+  CAF_CHECK_EQUAL(s->log_entries, 2u);
+  CAF_CHECK_EQUAL(s->snapshot_bytes, 0u);
+}
+
+CAF_TEST(reopen of an existing database with extra column families) {
+  {
+    auto st = open();
+    CAF_REQUIRE(st->append("r", b("1")).ok());
+    CAF_REQUIRE(st->close().ok());
+  }
+  {  // Another column family added by someone else must not prevent opening.
+    rocksdb::Options opts;
+    std::vector<std::string> names;
+    CAF_REQUIRE(rocksdb::DB::ListColumnFamilies(opts, db_path, &names).ok());
+    CAF_CHECK_EQUAL(names.size(), 4u);
+    std::vector<rocksdb::ColumnFamilyDescriptor> desc;
+    for (auto& n : names) desc.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    CAF_REQUIRE(rocksdb::DB::Open(opts, db_path, desc, &handles, &db).ok());
+    rocksdb::ColumnFamilyHandle* extra = nullptr;
+    CAF_REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "extra", &extra).ok());
+    handles.push_back(extra);
+    for (auto* h : handles) CAF_CHECK(db->DestroyColumnFamilyHandle(h).ok());
+    CAF_CHECK(db->Close().ok());
+    delete db;
+  }
+  auto st = open();
+  CAF_CHECK_EQUAL(st->append("r", b("2")).value(), 2u);
+  CAF_CHECK_EQUAL(st->load("r")->log.size(), 2u);
+}
+
+CAF_TEST(sync on and off both work) {
+  for (bool sync : {false, true}) {
+    {
+      auto st = open(sync);
+      CAF_CHECK_EQUAL(st->options().sync, sync);
+      CAF_REQUIRE(st->append_batch({{"s", b("a")}, {"s", b("b")}}).ok());
+      CAF_REQUIRE(st->write_snapshot("s", b("S"), 1).ok());
+    }
+    auto st = open(sync);
+    auto d = st->load("s");
+    CAF_REQUIRE(d.ok());
+    CAF_CHECK(*d->snapshot == b("S"));
+    CAF_CHECK_EQUAL(d->log.size(), 1u);
+    CAF_REQUIRE(st->remove_room("s").ok());
+  }
+}
+
+CAF_TEST(unopenable path is an error) {
+  { std::ofstream(dir + "/file") << "not a directory"; }
+  auto r = rocksdb_store::open({dir + "/file/db", false, true});
+  CAF_REQUIRE(!r.ok());
+  CAF_MESSAGE("error: " << r.error_message());
+  CAF_CHECK(r.error_message().find("open") == 0);
+  CAF_CHECK(r.error_message().find(dir + "/file/db") != std::string::npos);
+  auto missing = rocksdb_store::open({dir + "/missing", false, false});
+  CAF_CHECK(!missing.ok());
+  CAF_CHECK(!rocksdb_store::open({"", false, true}).ok());
+}
+
+CAF_TEST(closed store returns errors) {
+  auto st = open();
+  CAF_REQUIRE(st->close().ok());
+  CAF_CHECK(!st->append("r", b("x")).ok());
+  CAF_CHECK(!st->load("r").ok());
+  CAF_CHECK(!st->list_rooms().ok());
+  CAF_CHECK(st->close().ok());
+}
+
+CAF_TEST(malformed log key is an error naming room and key) {
+  {
+    auto st = open();
+    CAF_REQUIRE(st->append("bad", b("1")).ok());
+    CAF_REQUIRE(st->append("good", b("1")).ok());
+  }
+  {  // Raw write: a log key of room "bad" with a 3-byte suffix instead of 8.
+    rocksdb::Options opts;
+    std::vector<std::string> names;
+    CAF_REQUIRE(rocksdb::DB::ListColumnFamilies(opts, db_path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> desc;
+    for (auto& n : names) desc.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    CAF_REQUIRE(rocksdb::DB::Open(opts, db_path, desc, &handles, &db).ok());
+    rocksdb::ColumnFamilyHandle* log = nullptr;
+    for (auto* h : handles)
+      if (h->GetName() == "log") log = h;
+    CAF_REQUIRE(log != nullptr);
+    CAF_CHECK(db->Put(rocksdb::WriteOptions(), log, keys::room_prefix("bad") + "zzz", "v").ok());
+    for (auto* h : handles) CAF_CHECK(db->DestroyColumnFamilyHandle(h).ok());
+    CAF_CHECK(db->Close().ok());
+    delete db;
+  }
+  auto st = open();
+  auto d = st->load("bad");
+  CAF_REQUIRE(!d.ok());
+  CAF_MESSAGE("error: " << d.error_message());
+  CAF_CHECK(d.error_message().find("room=bad") != std::string::npos);
+  CAF_CHECK(d.error_message().find("key=\\x03badzzz") != std::string::npos);
+  auto a = st->append("bad", b("2"));
+  CAF_CHECK(!a.ok());
+  CAF_CHECK(a.error_message().find("room=bad") != std::string::npos);
+  CAF_CHECK(!st->room_stats("bad").ok());
+  CAF_CHECK(st->load("good").ok());
+  CAF_CHECK_EQUAL(st->append("good", b("2")).value(), 2u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
