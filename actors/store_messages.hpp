@@ -1,0 +1,85 @@
+#pragma once
+
+// The store actor's messages (actors/store_actor.hpp), registered with CAF so that they can cross
+// nodes. The type-id block `zeal_persistence` follows the actors' block `zeal`; register both:
+//   cfg.add_message_types<caf::id_block::zeal>();
+//   cfg.add_message_types<caf::id_block::zeal_persistence>();
+//
+// Conversation (every request gets exactly one reply; errors are caf::sec::runtime_error whose context
+// holds the store's message as a std::string):
+//   any → store (append_atom, std::string room, bytes update)       → uint64 seq (group-committed)
+//   any → store (load_atom, std::string room)                       → room_record
+//   any → store (snapshot_atom, std::string room, bytes state, uint64 covered) → ok_atom
+//   any → store (remove_atom, std::string room)                     → ok_atom
+//   any → store (stats_atom)                                        → storage_stats
+// Internal:
+//   store → store (flush_atom, uint64 batch)   write the open group-commit batch `batch`
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/type_id.hpp>
+
+#include "actors/messages.hpp"
+
+namespace zeal::persistence {
+
+/// Binary payloads (the same type as zeal::actors::bytes and crdt::bytes).
+using message_bytes = std::vector<std::uint8_t>;
+
+/// A room's stored data as the store actor replies to a load: the snapshot (if any) covering the log up
+/// to and including `covered`, then the log entries after it in order; `last_seq` is the sequence number
+/// of the last stored update (0 when nothing was ever stored), i.e. the `covered` value to use for a
+/// snapshot of the whole room.
+struct room_record {
+  bool has_snapshot = false;
+  message_bytes snapshot;
+  std::uint64_t covered = 0;
+  std::vector<message_bytes> log;
+  std::uint64_t last_seq = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, room_record& x) {
+  return f(caf::meta::type_name("zeal.room_record"), x.has_snapshot, x.snapshot, x.covered, x.log,
+           x.last_seq);
+}
+
+/// Storage figures for /stats.
+struct storage_stats {
+  std::uint64_t rooms = 0;
+  std::uint64_t log_entries = 0;
+  std::uint64_t log_bytes = 0;
+  std::uint64_t snapshot_bytes = 0;
+  /// Approximate size of the database (files + memtables) in bytes.
+  std::uint64_t db_bytes = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, storage_stats& x) {
+  return f(caf::meta::type_name("zeal.storage_stats"), x.rooms, x.log_entries, x.log_bytes, x.snapshot_bytes,
+           x.db_bytes);
+}
+
+}  // namespace zeal::persistence
+
+CAF_BEGIN_TYPE_ID_BLOCK(zeal_persistence, caf::id_block::zeal::end)
+CAF_ADD_TYPE_ID(zeal_persistence, (zeal::persistence::room_record))
+CAF_ADD_TYPE_ID(zeal_persistence, (zeal::persistence::storage_stats))
+CAF_END_TYPE_ID_BLOCK(zeal_persistence)
+
+namespace zeal::persistence {
+
+// None of these texts is used by actors/messages.hpp. "flush" is also caf::flush_atom (same meaning).
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using load_atom = caf::atom_constant<caf::atom("load")>;
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using remove_atom = caf::atom_constant<caf::atom("remove")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
+}  // namespace zeal::persistence
