@@ -6,11 +6,9 @@
 // rooms and clients on different nodes: each message is serialized as a whole caf::message (which needs
 // every element type registered) and read back.
 
-#include <caf/binary_deserializer.hpp>
-#include <caf/binary_serializer.hpp>
-
 #include "actors/messages.hpp"
 #include "tests/actors/actor_test_support.hpp"
+#include "tests/actors/round_trip.hpp"
 
 using namespace zeal::actors;
 
@@ -20,16 +18,7 @@ struct fixture {
   test::actor_test_config cfg;
   caf::actor_system sys{cfg};
 
-  caf::message round_trip(const caf::message& in) {
-    std::vector<char> buf;
-    caf::binary_serializer sink{sys, buf};
-    auto msg = in;
-    if (auto err = sink(msg)) CAF_FAIL("serialize: " << sys.render(err));
-    caf::message out;
-    caf::binary_deserializer source{sys, buf};
-    if (auto err = source(out)) CAF_FAIL("deserialize: " << sys.render(err));
-    return out;
-  }
+  caf::message round_trip(const caf::message& in) { return zeal::actors::test::round_trip(sys, in); }
 };
 
 }  // namespace

@@ -11,13 +11,12 @@
 #include <utility>
 #include <vector>
 
-#include <caf/binary_deserializer.hpp>
-#include <caf/binary_serializer.hpp>
-
 #include "actors/messages.hpp"
 #include "actors/store_actor.hpp"
 #include "actors/store_messages.hpp"
 #include "persistence/rocksdb_store.hpp"
+#include "tests/actors/round_trip.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace zeal::persistence;
 
@@ -79,16 +78,14 @@ class counting_store final : public store {
 };
 
 struct fixture : ::test_coordinator_fixture<store_actor_test_config> {
-  std::string dir;
+  zeal::test::temp_dir tmp{"zeal_store_actor"};
+  std::string dir = tmp.path();
   std::shared_ptr<rocksdb_store> db;
   std::shared_ptr<counting_store> counting;
   caf::actor actor;
 
   fixture() {
-    char tmpl[] = "/tmp/zeal_store_actor_XXXXXX";
-    char* d = mkdtemp(tmpl);
-    CAF_REQUIRE(d != nullptr);
-    dir = d;
+    CAF_REQUIRE(!dir.empty());
     auto r = rocksdb_store::open({dir + "/db", false, true});
     if (!r) CAF_FAIL("open failed: " << r.error_message());
     db = std::shared_ptr<rocksdb_store>{std::move(r).value()};
@@ -104,7 +101,6 @@ struct fixture : ::test_coordinator_fixture<store_actor_test_config> {
     counting.reset();
     if (db) db->close();
     db.reset();
-    std::filesystem::remove_all(dir);
   }
 
   template <class T, class... Ts>
@@ -318,16 +314,7 @@ struct serialization_fixture {
   store_actor_test_config cfg;
   caf::actor_system sys{cfg};
 
-  caf::message round_trip(const caf::message& in) {
-    std::vector<char> buf;
-    caf::binary_serializer sink{sys, buf};
-    auto msg = in;
-    if (auto err = sink(msg)) CAF_FAIL("serialize: " << sys.render(err));
-    caf::message out;
-    caf::binary_deserializer source{sys, buf};
-    if (auto err = source(out)) CAF_FAIL("deserialize: " << sys.render(err));
-    return out;
-  }
+  caf::message round_trip(const caf::message& in) { return zeal::actors::test::round_trip(sys, in); }
 };
 
 }  // namespace
@@ -369,20 +356,13 @@ namespace {
 
 /// A real (threaded) actor system: the store actor runs detached on its own thread.
 struct detached_fixture {
-  std::string dir;
+  zeal::test::temp_dir tmp{"zeal_store_actor"};
+  std::string dir = tmp.path();
   store_actor_test_config cfg;
   caf::actor_system sys{cfg};
 
-  detached_fixture() {
-    char tmpl[] = "/tmp/zeal_store_actor_XXXXXX";
-    char* d = mkdtemp(tmpl);
-    CAF_REQUIRE(d != nullptr);
-    dir = d;
-  }
-  ~detached_fixture() {
-    sys.await_all_actors_done();
-    std::filesystem::remove_all(dir);
-  }
+  detached_fixture() { CAF_REQUIRE(!dir.empty()); }
+  ~detached_fixture() { sys.await_all_actors_done(); }
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "persistence/keys.hpp"
 #include "persistence/rocksdb_store.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace zeal::persistence;
 using namespace std::string_literals;
@@ -20,17 +21,11 @@ bytes b(std::string_view s) {
 }
 
 struct fixture {
-  std::string dir;
-  std::string db_path;
+  zeal::test::temp_dir tmp{"zeal_persist"};
+  std::string dir = tmp.path();
+  std::string db_path = dir + "/db";
 
-  fixture() {
-    char tmpl[] = "/tmp/zeal_persist_XXXXXX";
-    char* d = mkdtemp(tmpl);
-    CAF_REQUIRE(d != nullptr);
-    dir = d;
-    db_path = dir + "/db";
-  }
-  ~fixture() { std::filesystem::remove_all(dir); }
+  fixture() { CAF_REQUIRE(!dir.empty()); }
 
   std::unique_ptr<rocksdb_store> open(bool sync = false) {
     auto r = rocksdb_store::open({db_path, sync, true});
