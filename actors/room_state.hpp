@@ -77,7 +77,10 @@ class room_state {
   std::optional<std::string> invalid_awareness_json(crdt::bytes_view update, std::size_t offset) const;
   void handle_update(frame_effects& fx, bytes& frame, const crdt::protocol::message& m);
 
-  crdt::doc doc_;
+  /// No format cleanup: the room relays clients' bytes, so it must not change the document itself (a
+  /// cleanup delete of its own would never reach the members, and an identical one from a client would
+  /// then look like a duplicate and not be relayed).
+  crdt::doc doc_{crdt::doc_options{0, true, false}};
   crdt::protocol::awareness awareness_;
   bool doc_changed_ = false;  // set by doc_.on_update during one apply
 };

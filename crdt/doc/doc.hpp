@@ -25,6 +25,10 @@ class doc_impl;
 struct doc_options {
   std::uint64_t client_id = 0;  // 0 → a random 32-bit id (as Yjs); local edits use this id
   bool gc = true;               // Yjs doc.gc
+  /// Yjs's cleanupYTextAfterTransaction: after a remote transaction that touched formatted text, delete
+  /// redundant formatting items (a local change of this doc). A server that relays its clients' updates
+  /// verbatim turns it off: its document must hold nothing that no client sent.
+  bool format_cleanup = true;
 };
 
 struct pending_info {

@@ -56,7 +56,7 @@ void doc_impl::finish(transaction& tr) {
   // Yjs: YText._callObserver of a changed, existing, formatted text in a remote transaction requests
   // cleanupYTextAfterTransaction, which runs in a new local transaction before this one's GC.
   bool want_format_cleanup = false;
-  if (!tr.local) {
+  if (!tr.local && opts_.format_cleanup) {
     for (branch* b : tr.changed) {
       if (b->typed && (b->ref == type_ref::text || b->ref == type_ref::xml_text) && b->has_formatting &&
           (b->owner == nullptr || !b->owner->deleted())) {

@@ -2,6 +2,9 @@
 #include <caf/test/unit_test.hpp>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 #include "actors/room_state.hpp"
 #include "crdt/protocol/message.hpp"
@@ -136,4 +139,29 @@ CAF_TEST(auth frames never close the connection whatever their payload) {
     CAF_CHECK_EQUAL(fx.close_code, 0);
     CAF_CHECK(fx.relay == frame_effects::relay_kind::none);
   }
+}
+
+CAF_TEST(the room never changes the document itself : no format cleanup of its own) {
+  // The updates of the format_cleanup fixture (made by real Yjs: concurrent formatting). A Yjs doc applying
+  // them runs its format cleanup and deletes redundant markers: a change of its own that no client sent.
+  // The room must not do that (the change would never reach the members, and the same cleanup arriving
+  // from a client would then look like a duplicate and not be relayed: the members would diverge).
+  zeal::crdt::doc yjs_like{zeal::crdt::doc_options{7, true}};
+  zeal::crdt::doc no_cleanup{zeal::crdt::doc_options{8, true, false}};
+  room_state room{room_limits{}};
+  std::size_t files = 0;
+  for (int i = 0;; ++i) {
+    std::ifstream in(
+        std::string(ZEAL_SOURCE_DIR) + "/tests/fixtures/yjs/format_cleanup." + std::to_string(i) + ".v1.bin",
+        std::ios::binary);
+    if (!in) break;
+    bytes u((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ++files;
+    CAF_REQUIRE(yjs_like.apply_update(u).ok());
+    CAF_REQUIRE(no_cleanup.apply_update(u).ok());
+    CAF_CHECK_EQUAL(room.handle_frame(1, proto::encode_update_frame(u), t0).close_code, 0);
+  }
+  CAF_REQUIRE(files > 1);
+  CAF_CHECK(!(yjs_like.delete_set() == no_cleanup.delete_set()));  // the fixture does trigger a cleanup
+  CAF_CHECK(room.doc().delete_set() == no_cleanup.delete_set());   // the room deleted nothing on its own
 }
