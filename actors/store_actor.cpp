@@ -113,17 +113,11 @@ caf::behavior store_actor(store_actor_type* self, std::shared_ptr<store> st, sto
         if (!r) return make_store_error(r.error_message());
         return caf::ok_atom::value;
       },
-      [self](stats_atom) -> caf::result<storage_stats> {
+      [self](stats_atom) -> caf::result<store_statistics> {
         flush_batch(self);
         auto r = self->state.st->stats();
         if (!r) return make_store_error(r.error_message());
-        storage_stats out;
-        out.rooms = r->rooms;
-        out.log_entries = r->log_entries;
-        out.log_bytes = r->log_bytes;
-        out.snapshot_bytes = r->snapshot_bytes;
-        out.db_bytes = r->approximate_db_bytes;
-        return out;
+        return *r;
       },
   };
 }

@@ -11,7 +11,7 @@
 //   any → store (load_atom, std::string room)                       → room_record
 //   any → store (snapshot_atom, std::string room, bytes state, uint64 covered) → ok_atom
 //   any → store (remove_atom, std::string room)                     → ok_atom
-//   any → store (stats_atom)                                        → storage_stats
+//   any → store (stats_atom)                                        → store_statistics
 // Internal:
 //   store → store (flush_atom, uint64 batch)   write the open group-commit batch `batch`
 
@@ -25,6 +25,7 @@
 #include <caf/type_id.hpp>
 
 #include "actors/messages.hpp"
+#include "persistence/store.hpp"
 
 namespace zeal::persistence {
 
@@ -49,27 +50,18 @@ typename Inspector::result_type inspect(Inspector& f, room_record& x) {
            x.last_seq);
 }
 
-/// Storage figures for /stats.
-struct storage_stats {
-  std::uint64_t rooms = 0;
-  std::uint64_t log_entries = 0;
-  std::uint64_t log_bytes = 0;
-  std::uint64_t snapshot_bytes = 0;
-  /// Approximate size of the database (files + memtables) in bytes.
-  std::uint64_t db_bytes = 0;
-};
-
+/// Storage figures for /stats: the store's own statistics type, made serializable.
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, storage_stats& x) {
-  return f(caf::meta::type_name("zeal.storage_stats"), x.rooms, x.log_entries, x.log_bytes, x.snapshot_bytes,
-           x.db_bytes);
+typename Inspector::result_type inspect(Inspector& f, store_statistics& x) {
+  return f(caf::meta::type_name("zeal.store_statistics"), x.rooms, x.log_entries, x.log_bytes,
+           x.snapshot_bytes, x.approximate_db_bytes);
 }
 
 }  // namespace zeal::persistence
 
 CAF_BEGIN_TYPE_ID_BLOCK(zeal_persistence, caf::id_block::zeal::end)
 CAF_ADD_TYPE_ID(zeal_persistence, (zeal::persistence::room_record))
-CAF_ADD_TYPE_ID(zeal_persistence, (zeal::persistence::storage_stats))
+CAF_ADD_TYPE_ID(zeal_persistence, (zeal::persistence::store_statistics))
 CAF_END_TYPE_ID_BLOCK(zeal_persistence)
 
 namespace zeal::persistence {

@@ -126,14 +126,7 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
   /// Close after the frames already queued (the actors' close: e.g. auth denial, then 1013).
   void close_after_queue(std::uint16_t code, std::string reason) {
     if (finished_ || closing_ || !accepted_) return;
-    log().debug("closing conn={} room={} code={} reason=\"{}\"", conn_id_, room_label_, code, reason);
-    begin_closing();
-    outgoing m;
-    m.kind = out_kind::close;
-    m.code = code;
-    m.text = fit_close_reason(std::move(reason));
-    queue_.push_back(std::move(m));
-    if (!writing_) do_write();
+    queue_close(code, std::move(reason));
   }
 
  private:
@@ -269,10 +262,15 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
   void close_now(std::uint16_t code, std::string reason) {
     if (finished_ || !accepted_) return;
     if (closing_) return;  // a close is queued or under way already; close_timer_ bounds it
-    log().debug("closing conn={} room={} code={} reason=\"{}\"", conn_id_, room_label_, code, reason);
-    begin_closing();
     queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
     queued_bytes_ = queue_.empty() ? 0 : queue_.front().size();
+    queue_close(code, std::move(reason));
+  }
+
+  /// Starts closing: the close frame goes out after what is queued now.
+  void queue_close(std::uint16_t code, std::string reason) {
+    log().debug("closing conn={} room={} code={} reason=\"{}\"", conn_id_, room_label_, code, reason);
+    begin_closing();
     outgoing m;
     m.kind = out_kind::close;
     m.code = code;

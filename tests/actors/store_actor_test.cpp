@@ -264,12 +264,12 @@ CAF_TEST(stats report the stored figures) {
   append_many("s1", 3);  // "s1-uN": 5 bytes each
   ask<caf::ok_atom>(snapshot_atom::value, std::string{"s1"}, b("SNAP"), std::uint64_t{1});
   append("s2", "abc");
-  auto st = ask<storage_stats>(stats_atom::value);
+  auto st = ask<store_statistics>(stats_atom::value);
   CAF_CHECK_EQUAL(st.rooms, 2u);
   CAF_CHECK_EQUAL(st.log_entries, 3u);
   CAF_CHECK_EQUAL(st.log_bytes, 5u + 5u + 3u);
   CAF_CHECK_EQUAL(st.snapshot_bytes, 4u);
-  CAF_CHECK(st.db_bytes > 0);
+  CAF_CHECK(st.approximate_db_bytes > 0);
 }
 
 CAF_TEST(store errors come back to the requester) {
@@ -334,15 +334,15 @@ CAF_TEST(room records round trip) {
 }
 
 CAF_TEST(storage stats and requests round trip) {
-  storage_stats s{3, 100, 2000, 30, 123456789};
+  store_statistics s{3, 100, 2000, 30, 123456789};
   auto out = round_trip(caf::make_message(s));
-  CAF_REQUIRE((out.match_elements<storage_stats>()));
-  const auto& back = out.get_as<storage_stats>(0);
+  CAF_REQUIRE((out.match_elements<store_statistics>()));
+  const auto& back = out.get_as<store_statistics>(0);
   CAF_CHECK_EQUAL(back.rooms, 3u);
   CAF_CHECK_EQUAL(back.log_entries, 100u);
   CAF_CHECK_EQUAL(back.log_bytes, 2000u);
   CAF_CHECK_EQUAL(back.snapshot_bytes, 30u);
-  CAF_CHECK_EQUAL(back.db_bytes, 123456789u);
+  CAF_CHECK_EQUAL(back.approximate_db_bytes, 123456789u);
   auto app = round_trip(caf::make_message(append_atom::value, std::string{"r"}, message_bytes{1, 2}));
   CAF_CHECK((app.match_elements<append_atom, std::string, message_bytes>()));
   auto snap = round_trip(
