@@ -61,6 +61,8 @@ std::variant<cli_args, std::string> parse_cli_args(const std::vector<std::string
     std::string value;
     if (inline_value) {
       value = *inline_value;
+    } else if (spec != nullptr && spec->kind == option_kind::boolean) {
+      value = "true";  // a bare boolean flag
     } else {
       if (i + 1 >= args.size()) return problem(flag, "missing value");
       value = args[++i];
@@ -96,7 +98,8 @@ std::string usage_text() {
   for (const auto& spec : option_specs()) {
     std::string left;
     if (spec.short_flag != 0) left += std::string("-") + spec.short_flag + ", ";
-    left += "--" + std::string(spec.flag) + " " + std::string(spec.value_name);
+    left += "--" + std::string(spec.flag);
+    if (!spec.value_name.empty()) left += " " + std::string(spec.value_name);
     line(left, std::string(spec.help) + " [" + option_value(defaults, spec) + "]");
   }
   line("-v, --verbose", "log level debug (same as --log-level debug)");
@@ -108,8 +111,8 @@ std::string usage_text() {
   u += "if both are set; RUST_LOG accepts `debug`, `zeal=debug`, `info,zeal_crdt_server=debug`).\n";
   u += "Precedence: command line > environment > config file > defaults. config.ini has the sections "
        "[server],\n";
-  u += "[storage] (data-dir) and [log] (level) with the flag names as keys; see the repository's "
-       "config.ini.\n";
+  u += "[storage] and [log] (level) with the flag names as keys; see the repository's config.ini. Boolean\n";
+  u += "flags alone mean true (--sync); --sync=false also works; in config.ini write true or false.\n";
   u += "Exit status: 0 after SIGINT/SIGTERM, 1 if the port cannot be bound, 2 on a configuration error.\n";
   return u;
 }

@@ -37,7 +37,17 @@ constexpr option_spec specs[] = {
     {"server", "actor-threads", "actor-threads", 0, option_kind::integer, 1, 256, "N",
      "actor scheduler threads"},
     {"storage", "data-dir", "data-dir", 0, option_kind::text, 0, 0, "DIR",
-     "data directory (persistence arrives in issue 4)"},
+     "RocksDB data directory (created if missing)"},
+    {"storage", "in-memory", "in-memory", 0, option_kind::boolean, 0, 0, "",
+     "store nothing (rooms live in memory only; data-dir unused)"},
+    {"storage", "sync", "sync", 0, option_kind::boolean, 0, 0, "",
+     "fsync every write (survives power loss; off survives process crashes)"},
+    {"storage", "snapshot-idle-seconds", "snapshot-idle-seconds", 0, option_kind::integer, 1, 86'400, "N",
+     "snapshot a room after this many seconds without updates"},
+    {"storage", "compact-log-entries", "compact-log-entries", 0, option_kind::integer, 1, 10'000'000, "N",
+     "snapshot a room when its update log holds this many entries"},
+    {"storage", "compact-log-bytes", "compact-log-bytes", 0, option_kind::integer, kib, gib, "N",
+     "... or this many bytes"},
     {"log", "level", "log-level", 0, option_kind::log_level, 0, 0, "LEVEL",
      "trace, debug, info, warn, error, critical or off"},
 };
@@ -120,6 +130,17 @@ std::optional<std::string> apply_option(server_options& opts, const option_spec&
     }
     return std::nullopt;
   }
+  if (spec.kind == option_kind::boolean) {
+    bool v = false;
+    if (quoted) return "expected true or false (unquoted), got the string \"" + std::string(value) + "\"";
+    if (value == "true")
+      v = true;
+    else if (value != "false")
+      return "expected true or false, got \"" + std::string(value) + "\"";
+    if (spec.key == "in-memory") opts.in_memory = v;
+    if (spec.key == "sync") opts.sync = v;
+    return std::nullopt;
+  }
   if (spec.kind == option_kind::log_level) {
     auto level = parse_log_level(value);
     if (!level) {
@@ -154,6 +175,12 @@ std::optional<std::string> apply_option(server_options& opts, const option_spec&
     opts.io_threads = static_cast<unsigned>(v);
   } else if (k == "actor-threads") {
     opts.actor_threads = static_cast<unsigned>(v);
+  } else if (k == "snapshot-idle-seconds") {
+    opts.snapshot_idle = std::chrono::seconds{static_cast<std::int64_t>(v)};
+  } else if (k == "compact-log-entries") {
+    opts.compact_log_entries = v;
+  } else if (k == "compact-log-bytes") {
+    opts.compact_log_bytes = v;
   }
   return std::nullopt;
 }
@@ -173,6 +200,11 @@ std::string option_value(const server_options& o, const option_spec& spec) {
   if (k == "io-threads") return std::to_string(o.io_threads);
   if (k == "actor-threads") return std::to_string(o.actor_threads);
   if (k == "data-dir") return o.data_dir;
+  if (k == "in-memory") return o.in_memory ? "true" : "false";
+  if (k == "sync") return o.sync ? "true" : "false";
+  if (k == "snapshot-idle-seconds") return std::to_string(o.snapshot_idle.count());
+  if (k == "compact-log-entries") return std::to_string(o.compact_log_entries);
+  if (k == "compact-log-bytes") return std::to_string(o.compact_log_bytes);
   if (k == "level") return o.log_level;
   return {};
 }

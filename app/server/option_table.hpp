@@ -18,6 +18,7 @@ enum class option_kind : std::uint8_t {
   integer,    // unsigned decimal, within [min, max]; in config.ini unquoted
   text,       // a non-empty string without control characters, quoted or bare
   log_level,  // trace, debug, info, warn, error, critical, off
+  boolean,    // true or false (unquoted in config.ini); on the CLI the bare flag means true
 };
 
 struct option_spec {

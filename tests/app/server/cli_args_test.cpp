@@ -53,6 +53,18 @@ CAF_TEST(help and verbose) {
   CAF_CHECK_EQUAL(parse_err({"-vv"}), "-v: takes no value");
 }
 
+CAF_TEST(boolean flags stand alone or take an inline value) {
+  for (std::string flag : {"sync", "in-memory"}) {
+    auto bare = parse_ok({"--" + flag, "--port", "1"});
+    CAF_REQUIRE_EQUAL(bare.settings.size(), 2u);
+    CAF_CHECK_EQUAL(bare.settings[0].spec->flag, flag);
+    CAF_CHECK_EQUAL(bare.settings[0].value, "true");
+    auto off = parse_ok({"--" + flag + "=false"});
+    CAF_REQUIRE_EQUAL(off.settings.size(), 1u);
+    CAF_CHECK_EQUAL(off.settings[0].value, "false");
+  }
+}
+
 CAF_TEST(every option in both long forms) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"port", "9000"},
@@ -68,9 +80,13 @@ CAF_TEST(every option in both long forms) {
       {"io-threads", "2"},
       {"actor-threads", "3"},
       {"data-dir", "/tmp/zeal data"},
+      {"snapshot-idle-seconds", "7"},
+      {"compact-log-entries", "50"},
+      {"compact-log-bytes", "2048"},
       {"log-level", "trace"},
   };
-  CAF_CHECK_EQUAL(cases.size(), option_specs().size());
+  // Every option but the booleans (in-memory, sync: a bare flag, or --flag=VALUE only; tested below).
+  CAF_CHECK_EQUAL(cases.size() + 2, option_specs().size());
   for (const auto& [flag, value] : cases) {
     auto spaced = parse_ok({"--" + flag, value});
     auto joined = parse_ok({"--" + flag + "=" + value});

@@ -131,6 +131,11 @@ CAF_TEST(a full config file sets every option) {
                     "actor-threads = 4\n"
                     "[storage]\n"
                     "data-dir = /var/lib/zeal\n"
+                    "in-memory = true\n"
+                    "sync = true\n"
+                    "snapshot-idle-seconds = 19\n"
+                    "compact-log-entries = 20\n"
+                    "compact-log-bytes = 21000\n"
                     "[log]\n"
                     "level = \"warn\"\n"
                     "[cluster]\n");
@@ -148,6 +153,11 @@ CAF_TEST(a full config file sets every option) {
   CAF_CHECK_EQUAL(o.io_threads, 3u);
   CAF_CHECK_EQUAL(o.actor_threads, 4u);
   CAF_CHECK_EQUAL(o.data_dir, "/var/lib/zeal");
+  CAF_CHECK_EQUAL(o.in_memory, true);
+  CAF_CHECK_EQUAL(o.sync, true);
+  CAF_CHECK_EQUAL(o.snapshot_idle.count(), 19);
+  CAF_CHECK_EQUAL(o.compact_log_entries, 20u);
+  CAF_CHECK_EQUAL(o.compact_log_bytes, 21000u);
   CAF_CHECK_EQUAL(o.log_level, "warn");
   CAF_CHECK_EQUAL(o.config_file, path);
 }
@@ -253,6 +263,32 @@ CAF_TEST(env errors name the variable) {
   auto o = ok({});
   CAF_CHECK_EQUAL(o.host, "127.0.0.1");
   CAF_CHECK_EQUAL(o.port, 8080u);
+}
+
+CAF_TEST(boolean options) {
+  auto d = ok({});
+  CAF_CHECK_EQUAL(d.in_memory, false);
+  CAF_CHECK_EQUAL(d.sync, false);
+  // A bare flag means true and does not take the next argument as its value.
+  auto o = ok({"--sync", "--in-memory", "--port", "9"});
+  CAF_CHECK_EQUAL(o.sync, true);
+  CAF_CHECK_EQUAL(o.in_memory, true);
+  CAF_CHECK_EQUAL(o.port, 9u);
+  o = ok({"--sync=false", "--in-memory=true"});
+  CAF_CHECK_EQUAL(o.sync, false);
+  CAF_CHECK_EQUAL(o.in_memory, true);
+  CAF_CHECK(contains(err({"--sync=yes"}), "--sync: expected true or false, got \"yes\""));
+  // CLI over file.
+  o = ok({"--config", write("b.ini", "[storage]\nsync = true\n"), "--sync=false"});
+  CAF_CHECK_EQUAL(o.sync, false);
+  auto m = file_err("[storage]\nsync = \"true\"\n");
+  CAF_CHECK(contains(m, "bad.ini:2: [storage] sync: expected true or false (unquoted)"));
+  m = file_err("[storage]\nin-memory = 1\n");
+  CAF_CHECK(contains(m, "bad.ini:2: [storage] in-memory: expected true or false, got \"1\""));
+  m = file_err("[storage]\nsnapshot-idle-seconds = 0\n");
+  CAF_CHECK(contains(m, "snapshot-idle-seconds: value 0 is out of range (allowed: 1..86400)"));
+  m = file_err("[storage]\ncompact-log-bytes = 10\n");
+  CAF_CHECK(contains(m, "compact-log-bytes: value 10 is out of range (allowed: 1024..1073741824)"));
 }
 
 CAF_TEST(cli errors name the flag) {
