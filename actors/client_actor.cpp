@@ -69,7 +69,9 @@ void reject(client_self* self, std::uint16_t code, const std::string& reason,
   if (metric) st.p.metrics->reject(*metric);
   log::client().warn("conn={} room={} join rejected: {} ({})", st.p.conn_id, st.room_label(), reason, code);
   if (st.p.protocol == protocol_kind::y_websocket) {
-    if (code == 1013) st.p.sink->send_binary(crdt::protocol::encode_permission_denied_frame(reason));
+    // Refusals by the room or directory (full, not loadable) tell the y-protocols client why.
+    if (code == 1013 || code == 1011)
+      st.p.sink->send_binary(crdt::protocol::encode_permission_denied_frame(reason));
   } else {
     st.p.sink->send_text(seed_error_text(reason));
   }
@@ -130,7 +132,8 @@ void send_join(client_self* self, caf::actor room, std::uint64_t gen) {
             else if (r.close_code == 0)
               retry_join(self);  // the room is unloading: ask the directory again
             else
-              reject(self, r.close_code, r.reason, reject_reason::room_full);
+              reject(self, r.close_code, r.reason,
+                     r.close_code == 1013 ? std::optional{reject_reason::room_full} : std::nullopt);
           },
           [self, gen](caf::error& err) {
             auto& st = self->state;

@@ -9,6 +9,7 @@
 #include "actors/messages.hpp"
 #include "actors/room_actor.hpp"
 #include "actors/room_name.hpp"
+#include "actors/store_actor.hpp"
 
 namespace zeal::actors {
 
@@ -17,6 +18,7 @@ namespace {
 struct directory_state {
   room_limits limits;
   std::shared_ptr<server_metrics> metrics;
+  caf::actor store;  // null: in memory only
   std::unordered_map<std::string, caf::actor> rooms;
   bool shutting_down = false;
 
@@ -42,7 +44,7 @@ void quit_if_done(directory_self* self) {
   }
 }
 
-caf::result<caf::actor> get_or_spawn(directory_self* self, const std::string& name) {
+caf::expected<caf::actor> get_or_spawn(directory_self* self, const std::string& name) {
   auto& st = self->state;
   if (st.shutting_down) return make_actor_error(1001, "server shutting down");
   if (auto it = st.rooms.find(name); it != st.rooms.end()) return it->second;
@@ -53,8 +55,8 @@ caf::result<caf::actor> get_or_spawn(directory_self* self, const std::string& na
     log::directory().warn("conn=- room={} not loaded: {}", name, reason);
     return make_actor_error(1013, std::move(reason));
   }
-  auto room =
-      spawn_room_actor(self->system(), name, caf::actor_cast<caf::actor>(self), st.limits, st.metrics);
+  auto room = spawn_room_actor(self->system(), name, caf::actor_cast<caf::actor>(self), st.limits, st.metrics,
+                               st.store);
   self->monitor(room);
   st.rooms.emplace(name, room);
   st.metrics->rooms.fetch_add(1, std::memory_order_relaxed);
@@ -63,22 +65,48 @@ caf::result<caf::actor> get_or_spawn(directory_self* self, const std::string& na
   return room;
 }
 
-/// HTTP inspection: forwards (atom) to the room, or answers "room not found".
+/// Delegates (xs...) to the room `name`, loading it first if needed.
+template <class... Ts>
+void delegate_to_room(directory_self* self, caf::response_promise rp, const std::string& name, Ts... xs) {
+  auto room = get_or_spawn(self, name);
+  if (!room)
+    rp.deliver(room.error());
+  else
+    rp.delegate(*room, std::move(xs)...);
+}
+
+/// HTTP inspection: forwards (atom) to the room. A room that is not loaded is loaded if the store holds
+/// something for it; otherwise (or without a store) the answer is "room not found".
 template <class Atom>
 caf::response_promise inspect_room(directory_self* self, Atom atom, const std::string& name) {
   auto rp = self->make_response_promise();
-  auto it = self->state.rooms.find(name);
-  if (it == self->state.rooms.end())
-    rp.deliver(make_actor_error(0, "room not found"));
-  else
+  auto& st = self->state;
+  if (auto it = st.rooms.find(name); it != st.rooms.end()) {
     rp.delegate(it->second, atom);
+  } else if (!st.store || st.shutting_down || room_name_error(name, st.limits.max_room_name_bytes)) {
+    rp.deliver(make_actor_error(0, "room not found"));
+  } else {
+    self->request(st.store, caf::infinite, persistence::load_atom::value, name)
+        .then(
+            [self, rp, atom, name](persistence::room_record& r) mutable {
+              if (!r.has_snapshot && r.log.empty() && !self->state.rooms.count(name))
+                rp.deliver(make_actor_error(0, "room not found"));
+              else
+                delegate_to_room(self, rp, name, atom);
+            },
+            [self, rp, atom, name](caf::error&) mutable {
+              // The room reports why it does not load (1011) when asked.
+              delegate_to_room(self, rp, name, atom);
+            });
+  }
   return rp;
 }
 
-caf::behavior directory_fun(directory_self* self, room_limits limits,
-                            std::shared_ptr<server_metrics> metrics) {
+caf::behavior directory_fun(directory_self* self, room_limits limits, std::shared_ptr<server_metrics> metrics,
+                            caf::actor store) {
   self->state.limits = limits;
   self->state.metrics = std::move(metrics);
+  self->state.store = std::move(store);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     for (auto it = st.rooms.begin(); it != st.rooms.end(); ++it) {
@@ -93,7 +121,16 @@ caf::behavior directory_fun(directory_self* self, room_limits limits,
     quit_if_done(self);
   });
   return {
-      [self](get_atom, const std::string& name) { return get_or_spawn(self, name); },
+      [self](get_atom, const std::string& name) -> caf::result<caf::actor> {
+        auto room = get_or_spawn(self, name);
+        if (!room) return std::move(room.error());
+        return *room;
+      },
+      [self](update_atom a, const std::string& name, bytes& update) {
+        auto rp = self->make_response_promise();
+        delegate_to_room(self, rp, name, a, std::move(update));
+        return rp;
+      },
       [self](unload_atom, const std::string& name) {
         auto room = caf::actor_cast<caf::actor>(self->current_sender());
         if (!room) return;
@@ -122,7 +159,12 @@ caf::behavior directory_fun(directory_self* self, room_limits limits,
 
 caf::actor spawn_directory(caf::actor_system& sys, room_limits limits,
                            std::shared_ptr<server_metrics> metrics) {
-  return sys.spawn(directory_fun, limits, std::move(metrics));
+  return spawn_directory(sys, limits, std::move(metrics), caf::actor{});
+}
+
+caf::actor spawn_directory(caf::actor_system& sys, room_limits limits, std::shared_ptr<server_metrics> metrics,
+                           caf::actor store) {
+  return sys.spawn(directory_fun, limits, std::move(metrics), std::move(store));
 }
 
 }  // namespace zeal::actors

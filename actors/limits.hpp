@@ -23,6 +23,13 @@ struct room_limits {
   std::size_t max_join_buffer_bytes = 16 * 1024 * 1024;
   /// How often a client re-resolves its room when the join lands on a room that is unloading.
   std::size_t max_join_retries = 5;
+
+  // Persistence (used only when the room has a store actor).
+  /// A room with stored changes and no update for this long writes a snapshot.
+  std::chrono::milliseconds snapshot_idle = std::chrono::seconds{5};
+  /// A room whose log (since its last snapshot) holds this many entries or bytes writes a snapshot.
+  std::uint64_t compact_log_entries = 1000;
+  std::uint64_t compact_log_bytes = 4 * 1024 * 1024;
 };
 
 }  // namespace zeal::actors

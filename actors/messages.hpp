@@ -20,10 +20,15 @@
 //   room    → client    (close_atom, uint16 code, std::string reason)  close the socket
 //   bridge  → directory (json_atom, std::string room)  → reply std::string (document JSON) or error
 //   bridge  → directory (update_atom, std::string room) → reply bytes (full state, v1) or error
-//                                                      (error_reason(err) == "room not found" if not loaded)
+//                                                      (error_reason(err) == "room not found" if not loaded
+//                                                      and nothing is stored for it)
+//   bridge  → directory (update_atom, std::string room, bytes update)  POST: apply like a client's update
+//                                                      → reply caf::ok_atom once stored, or error (1007
+//                                                      malformed update, 1011 storage, 1013 server full)
 //   app     → directory (shutdown_atom)                stop every room, then quit
 // Internal (directory ↔ room, timers):
 //   directory → room    (json_atom) → std::string; (update_atom) → bytes   (HTTP, delegated)
+//   directory → room    (update_atom, bytes) → caf::ok_atom                 (HTTP POST, delegated)
 //   directory → room    (shutdown_atom)                quit now
 //   room    → directory (unload_atom, std::string name)  empty for room_timeout: please unload me
 //   directory → room    (unload_atom)                  you are removed from the directory: quit

@@ -97,8 +97,23 @@ std::string server_metrics::stats_json(std::uint64_t max_rooms, std::uint64_t ma
   field("messages_out", messages_out.load(relaxed));
   field("bytes_in", bytes_in.load(relaxed));
   field("bytes_out", bytes_out.load(relaxed));
-  field("updates_applied", updates_applied.load(relaxed), true);
-  out += '}';
+  field("updates_applied", updates_applied.load(relaxed));
+  if (!storage_enabled) {
+    out += "\"storage\":{\"enabled\":false}}";
+    return out;
+  }
+  out += "\"storage\":{\"enabled\":true,\"sync\":";
+  out += storage_sync ? "true," : "false,";
+  field("rooms", storage_rooms.load(relaxed));
+  field("log_entries", storage_log_entries.load(relaxed));
+  field("log_bytes", storage_log_bytes.load(relaxed));
+  field("snapshot_bytes", storage_snapshot_bytes.load(relaxed));
+  field("db_bytes", storage_db_bytes.load(relaxed));
+  field("appends_total", storage_appends_total.load(relaxed));
+  field("snapshots_total", storage_snapshots_total.load(relaxed));
+  field("load_failures_total", storage_load_failures_total.load(relaxed));
+  field("write_errors_total", storage_write_errors_total.load(relaxed), true);
+  out += "}}";
   return out;
 }
 
@@ -121,6 +136,25 @@ std::string server_metrics::prometheus() const {
   metric(out, "zeal_bytes_out_total", "counter", "WebSocket payload bytes sent.", bytes_out.load(relaxed));
   metric(out, "zeal_updates_applied_total", "counter", "Document updates applied by rooms.",
          updates_applied.load(relaxed));
+  if (storage_enabled) {
+    metric(out, "zeal_storage_rooms", "gauge", "Rooms with stored data.", storage_rooms.load(relaxed));
+    metric(out, "zeal_storage_log_entries", "gauge", "Stored update log entries (all rooms).",
+           storage_log_entries.load(relaxed));
+    metric(out, "zeal_storage_log_bytes", "gauge", "Bytes of the stored update logs.",
+           storage_log_bytes.load(relaxed));
+    metric(out, "zeal_storage_snapshot_bytes", "gauge", "Bytes of the stored snapshots.",
+           storage_snapshot_bytes.load(relaxed));
+    metric(out, "zeal_storage_db_bytes", "gauge", "RocksDB size estimate (SST files and memtables).",
+           storage_db_bytes.load(relaxed));
+    metric(out, "zeal_storage_appends_total", "counter", "Updates written to the room logs.",
+           storage_appends_total.load(relaxed));
+    metric(out, "zeal_storage_snapshots_total", "counter", "Room snapshots written.",
+           storage_snapshots_total.load(relaxed));
+    metric(out, "zeal_storage_load_failures_total", "counter", "Rooms whose stored data did not load.",
+           storage_load_failures_total.load(relaxed));
+    metric(out, "zeal_storage_write_errors_total", "counter", "Failed storage writes.",
+           storage_write_errors_total.load(relaxed));
+  }
 
   header(out, "zeal_rejected_connections_total", "counter",
          "Connections refused or closed by the server, by reason.");

@@ -1,5 +1,6 @@
 #include "actors/room_state.hpp"
 
+#include "persistence/keys.hpp"
 #include "crdt/doc/doc_impl.hpp"
 #include "crdt/lib0/json.hpp"
 #include "crdt/protocol/message.hpp"
@@ -70,14 +71,18 @@ void room_state::handle_update(frame_effects& fx, bytes& frame, const proto::mes
   fx.applied = true;
   if (!doc_changed_ && !pending_grew(before)) return;  // an exact duplicate: nothing to relay
   fx.relay = frame_effects::relay_kind::all;
+  fx.store = true;
   // Relay the client's update bytes unchanged as one Update frame. When the frame already is exactly
   // that (an Update without trailing bytes), reuse its buffer.
   bool exact =
       m.sync.type == proto::sync_type::update && update.data() + update.size() == frame.data() + frame.size();
-  if (exact)
+  if (exact) {
+    fx.update_offset = static_cast<std::size_t>(update.data() - frame.data());
     fx.relay_frame = std::move(frame);
-  else
+  } else {
     fx.relay_frame = proto::encode_update_frame(update);
+    fx.update_offset = fx.relay_frame.size() - update.size();
+  }
 }
 
 frame_effects room_state::handle_frame(std::uint64_t conn, bytes frame, proto::awareness_time now) {
@@ -140,6 +145,26 @@ frame_effects room_state::handle_frame(std::uint64_t conn, bytes frame, proto::a
       break;
   }
   return fx;
+}
+
+std::optional<std::string> room_state::restore(std::string_view room, const bytes* snapshot,
+                                               const std::vector<bytes>& log,
+                                               const std::vector<std::uint64_t>& seqs) {
+  namespace keys = persistence::keys;
+  const auto prefix = keys::room_prefix(room);
+  if (snapshot) {
+    if (auto st = doc_.apply_update(*snapshot); !st)
+      return "snapshot (" + std::to_string(snapshot->size()) + " bytes, snapshot key=" + keys::printable(prefix) +
+             ") does not decode: " + st.err().to_string();
+  }
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    const std::uint64_t seq = i < seqs.size() ? seqs[i] : 0;
+    if (auto st = doc_.apply_update(log[i]); !st)
+      return "log entry seq " + std::to_string(seq) + " (" + std::to_string(log[i].size()) +
+             " bytes, log key=" + keys::printable(keys::log_key(prefix, seq)) +
+             ") does not decode: " + st.err().to_string();
+  }
+  return std::nullopt;
 }
 
 std::vector<bytes> room_state::welcome_frames() const {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/limits.hpp"
@@ -26,6 +27,10 @@ struct frame_effects {
   std::vector<bytes> replies;
   relay_kind relay = relay_kind::none;
   bytes relay_frame;
+  /// relay_frame is an Update frame whose update (relay_frame[update_offset..]) changed the room and must
+  /// be stored before it is relayed.
+  bool store = false;
+  std::size_t update_offset = 0;
   /// Non-zero: close the sender's connection with this code and reason (the room is unchanged).
   std::uint16_t close_code = 0;
   std::string close_reason;
@@ -47,6 +52,12 @@ class room_state {
   /// Handles one frame from connection `conn` (which is a member). Takes the frame so it can be relayed
   /// without a copy.
   frame_effects handle_frame(std::uint64_t conn, bytes frame, crdt::protocol::awareness_time now);
+
+  /// Applies a room's stored data in order: the snapshot (if any), then the log entries (`seqs[i]` is the
+  /// sequence number of `log[i]`). nullopt on success; otherwise what failed, naming the record and its
+  /// key; the document is then partly restored and the room must not be used.
+  std::optional<std::string> restore(std::string_view room, const bytes* snapshot, const std::vector<bytes>& log,
+                                     const std::vector<std::uint64_t>& seqs);
 
   /// The frames a newly joined member gets: SyncStep1 with the room's state vector, then (if there are
   /// states) one awareness frame with all states.

@@ -29,6 +29,28 @@ struct store_actor_state {
 
 using store_actor_type = caf::stateful_actor<store_actor_state>;
 
+/// Publishes the store's figures to the metrics (if any).
+void publish(store& st, const std::shared_ptr<actors::server_metrics>& m) {
+  if (!m) return;
+  auto r = st.stats();
+  if (!r) return;
+  constexpr auto relaxed = std::memory_order_relaxed;
+  m->storage_rooms.store(r->rooms, relaxed);
+  m->storage_log_entries.store(r->log_entries, relaxed);
+  m->storage_log_bytes.store(r->log_bytes, relaxed);
+  m->storage_snapshot_bytes.store(r->snapshot_bytes, relaxed);
+  m->storage_db_bytes.store(r->approximate_db_bytes, relaxed);
+}
+
+void publish(store_actor_type* self) {
+  publish(*self->state.st, self->state.options.metrics);
+}
+
+void count(store_actor_type* self, std::atomic<std::uint64_t> actors::server_metrics::*counter,
+           std::uint64_t n = 1) {
+  if (auto& m = self->state.options.metrics) (m.get()->*counter).fetch_add(n, std::memory_order_relaxed);
+}
+
 /// Writes the open batch (if any) with one append_batch and answers every waiting request.
 void flush_batch(store_actor_type* self) {
   auto& s = self->state;
@@ -42,9 +64,12 @@ void flush_batch(store_actor_type* self) {
   s.batch_bytes = 0;
   auto r = s.st->append_batch(batch);
   if (!r) {
+    count(self, &actors::server_metrics::storage_write_errors_total);
     for (auto& rp : promises) rp.deliver(make_store_error(r.error_message()));
     return;
   }
+  count(self, &actors::server_metrics::storage_appends_total, batch.size());
+  publish(self);
   const auto& seqs = *r;
   for (std::size_t i = 0; i < promises.size(); ++i) {
     if (i < seqs.size())
@@ -61,8 +86,10 @@ room_record to_record(room_data&& d) {
   out.covered = d.snapshot_seq;
   out.last_seq = d.snapshot_seq;
   out.log.reserve(d.log.size());
+  out.log_seqs.reserve(d.log.size());
   for (auto& e : d.log) {
     out.last_seq = std::max(out.last_seq, e.seq);
+    out.log_seqs.push_back(e.seq);
     out.log.push_back(std::move(e.update));
   }
   return out;
@@ -104,13 +131,22 @@ caf::behavior store_actor(store_actor_type* self, std::shared_ptr<store> st, sto
              std::uint64_t covered) -> caf::result<caf::ok_atom> {
         flush_batch(self);
         auto r = self->state.st->write_snapshot(room, state, covered);
-        if (!r) return make_store_error(r.error_message());
+        if (!r) {
+          count(self, &actors::server_metrics::storage_write_errors_total);
+          return make_store_error(r.error_message());
+        }
+        count(self, &actors::server_metrics::storage_snapshots_total);
+        publish(self);
         return caf::ok_atom::value;
       },
       [self](remove_atom, const std::string& room) -> caf::result<caf::ok_atom> {
         flush_batch(self);
         auto r = self->state.st->remove_room(room);
-        if (!r) return make_store_error(r.error_message());
+        if (!r) {
+          count(self, &actors::server_metrics::storage_write_errors_total);
+          return make_store_error(r.error_message());
+        }
+        publish(self);
         return caf::ok_atom::value;
       },
       [self](stats_atom) -> caf::result<store_statistics> {
@@ -146,6 +182,7 @@ caf::actor spawn_store_actor(caf::actor_system& sys, std::shared_ptr<store> st, 
 }
 
 caf::actor spawn_store_actor(caf::actor_system& sys, std::shared_ptr<store> st, store_actor_options options) {
+  publish(*st, options.metrics);  // before anyone can read /stats
   if (options.detached) return sys.spawn<caf::detached>(store_actor, std::move(st), options);
   return sys.spawn(store_actor, std::move(st), options);
 }

@@ -13,6 +13,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/metrics.hpp"
 #include "actors/store_messages.hpp"
 #include "persistence/store.hpp"
 
@@ -29,6 +30,9 @@ struct store_actor_options {
   /// Spawn detached (own thread: blocking RocksDB I/O never runs on the scheduler's threads). Tests with
   /// test_coordinator_fixture pass false.
   bool detached = true;
+  /// If set: the storage gauges (from store::stats(), which is O(1)) are published here after every
+  /// write, and appends/snapshots/write errors counted.
+  std::shared_ptr<actors::server_metrics> metrics;
 };
 
 /// Spawns the store actor detached.

@@ -41,13 +41,15 @@ struct room_record {
   message_bytes snapshot;
   std::uint64_t covered = 0;
   std::vector<message_bytes> log;
+  /// The sequence number of each log entry (same order as `log`).
+  std::vector<std::uint64_t> log_seqs;
   std::uint64_t last_seq = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, room_record& x) {
   return f(caf::meta::type_name("zeal.room_record"), x.has_snapshot, x.snapshot, x.covered, x.log,
-           x.last_seq);
+           x.log_seqs, x.last_seq);
 }
 
 /// Storage figures for /stats: the store's own statistics type, made serializable.

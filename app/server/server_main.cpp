@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,12 +16,15 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "actors/directory.hpp"
 #include "actors/limits.hpp"
 #include "actors/messages.hpp"
 #include "actors/metrics.hpp"
+#include "actors/store_actor.hpp"
+#include "persistence/rocksdb_store.hpp"
 #include "app/server/log.hpp"
 #include "app/server/options_loader.hpp"
 #include "net/actor_bridge.hpp"
@@ -38,6 +42,7 @@ class server_actor_config : public caf::actor_system_config {
     set("scheduler.policy", caf::atom("sharing"));
     set("scheduler.max-threads", static_cast<std::size_t>(opts.actor_threads));
     add_message_types<caf::id_block::zeal>();
+    add_message_types<caf::id_block::zeal_persistence>();
   }
 };
 
@@ -107,6 +112,9 @@ actors::room_limits make_limits(const server_options& opts) {
   l.max_rooms = opts.max_rooms;
   l.max_clients_per_room = opts.max_clients_per_room;
   l.room_timeout = std::chrono::minutes{opts.room_timeout_minutes};
+  l.snapshot_idle = opts.snapshot_idle;
+  l.compact_log_entries = opts.compact_log_entries;
+  l.compact_log_bytes = opts.compact_log_bytes;
   return l;
 }
 
@@ -131,13 +139,45 @@ int run_server(const server_options& opts) {
   log()->debug("actor system: {} scheduler threads", sys.scheduler().num_workers());
 
   auto metrics = std::make_shared<actors::server_metrics>();
+  caf::actor store;
+  if (opts.in_memory) {
+    log()->info("storage: in-memory (nothing is persisted)");
+  } else {
+    std::error_code ec;
+    auto dir_path = std::filesystem::absolute(opts.data_dir, ec);
+    std::string path = ec ? opts.data_dir : dir_path.lexically_normal().string();
+    std::filesystem::create_directories(path, ec);
+    if (ec) {
+      log()->error("cannot create data directory {}: {}", path, ec.message());
+      return 1;
+    }
+    auto opened = persistence::rocksdb_store::open({path, opts.sync, true});
+    if (!opened) {
+      log()->error("cannot open storage: {}", opened.error_message());
+      return 1;
+    }
+    log()->info("storage: rocksdb at {} (sync {})", path, opts.sync ? "on" : "off");
+    metrics->storage_enabled = true;
+    metrics->storage_sync = opts.sync;
+    persistence::store_actor_options so;
+    so.metrics = metrics;
+    store = persistence::spawn_store_actor(
+        sys, std::shared_ptr<persistence::store>(std::move(opened).value()), so);
+  }
   const actors::room_limits limits = make_limits(opts);
-  caf::actor dir = actors::spawn_directory(sys, limits, metrics);
+  caf::actor dir = actors::spawn_directory(sys, limits, metrics, store);
   net::actor_bridge bridge(sys, dir, limits, metrics);
   net::server srv(make_net_config(opts), bridge);
 
+  // Rooms first (they write their snapshots), then the store (it writes what is still batched).
   auto stop_actors = [&] {
-    caf::anon_send(dir, actors::shutdown_atom::value);
+    {
+      caf::scoped_actor waiter{sys};
+      waiter->monitor(dir);
+      waiter->send(dir, actors::shutdown_atom::value);
+      waiter->receive([](const caf::down_msg&) {});
+    }
+    if (store) caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
     sys.await_all_actors_done();
   };
 

@@ -23,6 +23,7 @@
 #include "actors/messages.hpp"
 #include "actors/metrics.hpp"
 #include "actors/room_actor.hpp"
+#include "actors/store_messages.hpp"
 #include "crdt/doc/doc.hpp"
 #include "crdt/lib0/encoder.hpp"
 #include "crdt/protocol/awareness.hpp"
@@ -31,7 +32,10 @@
 namespace zeal::actors::test {
 
 struct actor_test_config : caf::actor_system_config {
-  actor_test_config() { add_message_types<caf::id_block::zeal>(); }
+  actor_test_config() {
+    add_message_types<caf::id_block::zeal>();
+    add_message_types<caf::id_block::zeal_persistence>();
+  }
 };
 
 /// Records what an actor sends to its connection (thread-safe, although the test coordinator runs

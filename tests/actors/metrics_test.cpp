@@ -42,7 +42,43 @@ CAF_TEST(stats json has the seed fields and ours) {
       m.stats_json(1000, 100),
       R"({"rooms":3,"total_clients":7,"max_rooms":1000,"max_clients_per_room":100,"uptime_seconds":0,)"
       R"("connections":8,"messages_in":10,"messages_out":20,"bytes_in":100,"bytes_out":200,)"
-      R"("updates_applied":5})");
+      R"("updates_applied":5,"storage":{"enabled":false}})");
+}
+
+CAF_TEST(stats json has the storage figures when storage is on) {
+  server_metrics m;
+  m.storage_enabled = true;
+  m.storage_sync = true;
+  m.storage_rooms = 2;
+  m.storage_log_entries = 11;
+  m.storage_log_bytes = 300;
+  m.storage_snapshot_bytes = 4000;
+  m.storage_db_bytes = 5000;
+  m.storage_appends_total = 12;
+  m.storage_snapshots_total = 3;
+  m.storage_load_failures_total = 1;
+  m.storage_write_errors_total = 0;
+  auto json = m.stats_json(1000, 100);
+  const std::string tail =
+      R"("storage":{"enabled":true,"sync":true,"rooms":2,"log_entries":11,"log_bytes":300,)"
+      R"("snapshot_bytes":4000,"db_bytes":5000,"appends_total":12,"snapshots_total":3,)"
+      R"("load_failures_total":1,"write_errors_total":0}})";
+  CAF_REQUIRE(json.size() > tail.size());
+  CAF_CHECK_EQUAL(json.substr(json.size() - tail.size()), tail);
+  auto text = m.prometheus();
+  CAF_CHECK(has_line(text, "# TYPE zeal_storage_log_entries gauge"));
+  CAF_CHECK(has_line(text, "zeal_storage_rooms 2"));
+  CAF_CHECK(has_line(text, "zeal_storage_log_entries 11"));
+  CAF_CHECK(has_line(text, "zeal_storage_log_bytes 300"));
+  CAF_CHECK(has_line(text, "zeal_storage_snapshot_bytes 4000"));
+  CAF_CHECK(has_line(text, "zeal_storage_db_bytes 5000"));
+  CAF_CHECK(has_line(text, "# TYPE zeal_storage_appends_total counter"));
+  CAF_CHECK(has_line(text, "zeal_storage_appends_total 12"));
+  CAF_CHECK(has_line(text, "zeal_storage_snapshots_total 3"));
+  CAF_CHECK(has_line(text, "zeal_storage_load_failures_total 1"));
+  CAF_CHECK(has_line(text, "zeal_storage_write_errors_total 0"));
+  // Without storage the storage metrics are absent.
+  CAF_CHECK(server_metrics{}.prometheus().find("zeal_storage_") == std::string::npos);
 }
 
 CAF_TEST(prometheus output has every metric) {

@@ -322,7 +322,7 @@ struct serialization_fixture {
 CAF_TEST_FIXTURE_SCOPE(store_actor_message_tests, serialization_fixture)
 
 CAF_TEST(room records round trip) {
-  room_record r{true, {1, 2, 0, 255}, 7, {{9}, {}, {3, 4}}, 10};
+  room_record r{true, {1, 2, 0, 255}, 7, {{9}, {}, {3, 4}}, {8, 9, 10}, 10};
   auto out = round_trip(caf::make_message(r));
   CAF_REQUIRE((out.match_elements<room_record>()));
   const auto& back = out.get_as<room_record>(0);
@@ -330,6 +330,7 @@ CAF_TEST(room records round trip) {
   CAF_CHECK(back.snapshot == r.snapshot);
   CAF_CHECK_EQUAL(back.covered, 7u);
   CAF_CHECK(back.log == r.log);
+  CAF_CHECK(back.log_seqs == r.log_seqs);
   CAF_CHECK_EQUAL(back.last_seq, 10u);
 }
 
