@@ -5,11 +5,15 @@
 #include <utility>
 
 #include <caf/actor_system.hpp>
+#include <caf/atom.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/sec.hpp>
 #include <caf/send.hpp>
 
 #include "actors/client_actor.hpp"
+#include "actors/errors.hpp"
 #include "actors/messages.hpp"
+#include "net/http_router.hpp"
 
 namespace zeal::net {
 
@@ -39,6 +43,14 @@ class client_port_impl final : public client_port {
   bool closed_ = false;
 };
 
+http_result make_result(int status, std::string content_type, std::string body) {
+  http_result r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  return r;
+}
+
 /// Calls `done` exactly once: with the actor's answer, or with 503 if the query actor dies without one.
 class reply_once {
  public:
@@ -54,42 +66,76 @@ class reply_once {
   }
 
   static http_result unavailable() {
-    return http_result{503, "application/json", "{\"error\":\"room directory unavailable\"}"};
+    return make_result(503, "application/json", "{\"error\":\"room directory unavailable\"}");
   }
 
  private:
   std::function<void(http_result)> done_;
 };
 
-/// Timeouts and a dead directory → 503; any error the directory gives (room not loaded) → 404.
+/// True for an error made by actors::make_actor_error (runtime_error with a close code and a reason).
+bool is_actor_error(const caf::error& e) {
+  if (e != caf::sec::runtime_error) return false;
+  const auto& ctx = e.context();
+  return ctx.size() >= 2 && ctx.match_element<std::uint16_t>(0) && ctx.match_element<std::string>(1);
+}
+
+/// The HTTP status for an actor error's close code (see actor_bridge.hpp).
+int status_for_close_code(std::uint16_t code) {
+  switch (code) {
+    case 0:
+      return 404;  // room not found
+    case 1007:     // malformed update
+    case 1008:     // invalid room name
+      return 400;
+    case 1001:  // shutting down
+    case 1013:  // server full
+      return 503;
+    default:
+      return 500;  // 1011: storage failure, room could not be loaded; anything unexpected
+  }
+}
+
+/// Timeouts and a dead directory → 503; errors made by make_actor_error → their close code's status and
+/// reason; any other error (a bug: e.g. a message the directory does not understand) → 500.
 http_result from_error(const caf::error& e) {
   bool unavailable = e == caf::sec::request_timeout || e == caf::sec::request_receiver_down ||
                      e.category() == caf::atom("exit");
   if (unavailable) return reply_once::unavailable();
-  return http_result{404, "application/json", "{\"error\":\"room not found\"}"};
+  int status = is_actor_error(e) ? status_for_close_code(actors::error_close_code(e)) : 500;
+  return json_error(status, actors::error_reason(e));
 }
 
-enum class query_kind { json, update };
+enum class query_kind { json, update, post_update };
 
 /// A short-lived actor per HTTP query: one request to the directory, one reply, then it is gone.
 void http_query(caf::event_based_actor* self, caf::actor directory, std::string room, query_kind kind,
-                std::shared_ptr<reply_once> reply) {
+                actors::bytes update, std::shared_ptr<reply_once> reply) {
   auto on_error = [reply](caf::error& e) { reply->send(from_error(e)); };
-  if (kind == query_kind::json) {
-    self->request(directory, directory_timeout, actors::json_atom::value, std::move(room))
-        .then(
-            [reply](std::string& json) {
-              reply->send(http_result{200, "application/json", std::move(json)});
-            },
-            on_error);
-  } else {
-    self->request(directory, directory_timeout, actors::update_atom::value, std::move(room))
-        .then(
-            [reply](actors::bytes& update) {
-              reply->send(
-                  http_result{200, "application/octet-stream", std::string(update.begin(), update.end())});
-            },
-            on_error);
+  switch (kind) {
+    case query_kind::json:
+      self->request(directory, directory_timeout, actors::json_atom::value, std::move(room))
+          .then(
+              [reply](std::string& json) {
+                reply->send(make_result(200, "application/json", std::move(json)));
+              },
+              on_error);
+      break;
+    case query_kind::update:
+      self->request(directory, directory_timeout, actors::update_atom::value, std::move(room))
+          .then(
+              [reply](actors::bytes& state) {
+                reply->send(
+                    make_result(200, "application/octet-stream", std::string(state.begin(), state.end())));
+              },
+              on_error);
+      break;
+    case query_kind::post_update:
+      self->request(directory, directory_timeout, actors::update_atom::value, std::move(room),
+                    std::move(update))
+          .then([reply](caf::ok_atom) { reply->send(make_result(200, "application/json", "{\"ok\":true}")); },
+                on_error);
+      break;
   }
 }
 
@@ -101,9 +147,9 @@ struct actor_bridge::impl {
   actors::room_limits limits;
   std::shared_ptr<actors::server_metrics> metrics;
 
-  void query(std::string room, query_kind kind, std::function<void(http_result)> done) {
+  void query(std::string room, query_kind kind, actors::bytes update, std::function<void(http_result)> done) {
     auto reply = std::make_shared<reply_once>(std::move(done));
-    sys.spawn(http_query, directory, std::move(room), kind, reply);
+    sys.spawn(http_query, directory, std::move(room), kind, std::move(update), reply);
   }
 };
 
@@ -130,11 +176,16 @@ std::unique_ptr<client_port> actor_bridge::open(std::uint64_t conn_id, ws_protoc
 }
 
 void actor_bridge::room_json(std::string room, std::function<void(http_result)> done) {
-  impl_->query(std::move(room), query_kind::json, std::move(done));
+  impl_->query(std::move(room), query_kind::json, {}, std::move(done));
 }
 
 void actor_bridge::room_update(std::string room, std::function<void(http_result)> done) {
-  impl_->query(std::move(room), query_kind::update, std::move(done));
+  impl_->query(std::move(room), query_kind::update, {}, std::move(done));
+}
+
+void actor_bridge::room_post_update(std::string room, std::vector<std::uint8_t> update,
+                                    std::function<void(http_result)> done) {
+  impl_->query(std::move(room), query_kind::post_update, std::move(update), std::move(done));
 }
 
 const std::shared_ptr<actors::server_metrics>& actor_bridge::metrics() const {

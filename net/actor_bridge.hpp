@@ -38,6 +38,7 @@ struct http_result {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::string allow;  // 405 only: the Allow header
 };
 
 class actor_bridge {
@@ -52,10 +53,19 @@ class actor_bridge {
   std::unique_ptr<client_port> open(std::uint64_t conn_id, ws_protocol protocol, std::string room,
                                     std::string remote, std::shared_ptr<actors::connection_sink> sink);
 
-  /// GET /rooms/<room>: the document as JSON (404 if the room is not loaded).
+  // Room queries through the directory. Errors the actors reply with (actors/errors.hpp) become
+  // `{"error":"<reason>"}` with a status from their close code: 0 → 404 (room not found), 1007 / 1008 →
+  // 400 (malformed update, invalid room name), 1013 / 1001 → 503 (server full, shutting down), 1011 and
+  // anything else → 500; no answer in time or no directory → 503.
+
+  /// GET /rooms/<room>: the document as JSON.
   void room_json(std::string room, std::function<void(http_result)> done);
-  /// GET /rooms/<room>/update: the full state as a binary v1 update (404 if not loaded).
+  /// GET /rooms/<room>/update: the full state as a binary v1 update.
   void room_update(std::string room, std::function<void(http_result)> done);
+  /// POST /rooms/<room>/update: applies `update` (one v1 update) to the room like a client's update
+  /// (stored, then relayed) → 200 `{"ok":true}` once the room confirmed it.
+  void room_post_update(std::string room, std::vector<std::uint8_t> update,
+                        std::function<void(http_result)> done);
 
   const std::shared_ptr<actors::server_metrics>& metrics() const;
   const actors::room_limits& limits() const;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -26,6 +27,11 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto io_timeout = std::chrono::seconds{30};
+// After an answer that closes the connection before the request was read to its end (413, 400), what the
+// client still sends is read and discarded this long: closing a socket with unread data resets the
+// connection, and a client still uploading its body would see the reset instead of the answer.
+constexpr auto linger_timeout = std::chrono::seconds{2};
+constexpr std::size_t linger_read_bytes = 64 * 1024;
 // The bridge answers within its own request timeout; this only guards against a reply that never comes.
 constexpr auto actor_reply_timeout = std::chrono::seconds{15};
 constexpr std::uint32_t max_header_bytes = 16 * 1024;
@@ -41,37 +47,101 @@ class http_session final : public std::enable_shared_from_this<http_session> {
   }
 
  private:
+  /// Reads the header first: the route decides the body limit (max-message-size for POST
+  /// /rooms/<room>/update, max-http-body for everything else), then the body is read.
   void do_read() {
     parser_.emplace();
     parser_->header_limit(max_header_bytes);
-    parser_->body_limit(state_->config.max_http_body);
+    parser_->body_limit(
+        header_phase_body_limit(state_->config.max_http_body, state_->config.max_message_size));
     stream_.expires_after(io_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&http_session::on_header, shared_from_this()));
   }
 
-  void on_read(beast::error_code ec, std::size_t) {
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) {
+      on_read_error(ec);
+      return;
+    }
+    auto& req = parser_->get();
+    version_ = req.version();
+    keep_alive_ = req.keep_alive();
+    head_ = req.method() == http::verb::head;
+    auto method = req.method_string();
+    auto target = req.target();
+    route_ = route_http(std::string_view(method.data(), method.size()),
+                        std::string_view(target.data(), target.size()));
+    auto limit = request_body_limit(route_, state_->config.max_http_body, state_->config.max_message_size);
+    // Beast checks a Content-Length against the limit only while parsing the header (chunked bodies are
+    // checked chunk by chunk against the limit set now).
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      too_large();
+      return;
+    }
+    parser_->body_limit(limit);
+    if (parser_->is_done()) {
+      on_request();
+      return;
+    }
+    if (version_ >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
+      // curl asks this for large bodies; without the 100 it waits a second before it sends the body.
+      continue_res_ = http::response<http::empty_body>{http::status::continue_, version_};
+      http::async_write(stream_, continue_res_,
+                        beast::bind_front_handler(&http_session::on_continue_written, shared_from_this()));
+      return;
+    }
+    read_body();
+  }
+
+  void on_continue_written(beast::error_code ec, std::size_t) {
+    if (ec) return;
+    read_body();
+  }
+
+  void read_body() {
+    stream_.expires_after(io_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&http_session::on_body, shared_from_this()));
+  }
+
+  void on_body(beast::error_code ec, std::size_t) {
+    if (ec) {
+      on_read_error(ec);
+      return;
+    }
+    on_request();
+  }
+
+  void too_large() {
+    state_->metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
+    head_ = false;
+    write(json_error(413, "request body too large"), true);
+  }
+
+  void on_read_error(beast::error_code ec) {
     if (ec == http::error::end_of_stream) {
       stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
       return;
     }
     if (ec == http::error::body_limit) {
-      state_->metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
+      // A Content-Length over both limits is refused while the header is parsed (the start line is known).
       version_ = parser_->get().version();
-      head_ = false;
-      write(json_error(413, "request body too large"), true);
+      too_large();
       return;
     }
-    if (ec) {
-      if (ec.category() == http::make_error_code(http::error::bad_target).category() ||
-          ec == http::error::header_limit) {
-        // Unparseable request: answer 400 and close (the stream position is unknown).
-        version_ = 11;
-        head_ = false;
-        write(json_error(400, "bad request"), true);
-      }
-      return;  // timeout, reset, shutdown: just drop the connection
+    if (ec.category() == http::make_error_code(http::error::bad_target).category() ||
+        ec == http::error::header_limit) {
+      // Unparseable request: answer 400 and close (the stream position is unknown).
+      version_ = 11;
+      head_ = false;
+      write(json_error(400, "bad request"), true);
     }
+    // timeout, reset, shutdown: just drop the connection
+  }
+
+  /// A complete request (header and body) on route_.
+  void on_request() {
     auto& req = parser_->get();
     if (boost::beast::websocket::is_upgrade(req)) {
       stream_.expires_never();
@@ -79,20 +149,19 @@ class http_session final : public std::enable_shared_from_this<http_session> {
       return;
     }
     state_->metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
-    version_ = req.version();
-    keep_alive_ = req.keep_alive();
-    head_ = req.method() == http::verb::head;
     auto method = req.method_string();
     auto target = req.target();
-    auto route = route_http(std::string_view(method.data(), method.size()),
-                            std::string_view(target.data(), target.size()));
     log().debug("http {} {}", std::string_view(method.data(), method.size()),
                 log_safe(std::string_view(target.data(), target.size()), 256));
-    if (auto local = answer_local(route, state_->metrics, state_->bridge.limits())) {
+    if (auto local = answer_local(route_, state_->metrics, state_->bridge.limits())) {
       write(std::move(*local), false);
       return;
     }
-    ask_actors(std::move(route));
+    if (auto refused = refuse_body(route_, req.body().size())) {
+      write(std::move(*refused), false);
+      return;
+    }
+    ask_actors(std::move(route_));
   }
 
   /// /rooms/...: the bridge answers on a CAF thread; the reply is posted back to this strand. The reply
@@ -119,10 +188,20 @@ class http_session final : public std::enable_shared_from_this<http_session> {
         });
       });
     };
-    if (route.kind == http_route_kind::room_update)
-      state_->bridge.room_update(std::move(route.room), std::move(done));
-    else
-      state_->bridge.room_json(std::move(route.room), std::move(done));
+    switch (route.kind) {
+      case http_route_kind::room_update:
+        state_->bridge.room_update(std::move(route.room), std::move(done));
+        break;
+      case http_route_kind::room_post_update: {
+        const auto& body = parser_->get().body();
+        state_->bridge.room_post_update(std::move(route.room),
+                                        std::vector<std::uint8_t>(body.begin(), body.end()), std::move(done));
+        break;
+      }
+      default:
+        state_->bridge.room_json(std::move(route.room), std::move(done));
+        break;
+    }
   }
 
   void write(http_result r, bool force_close) {
@@ -131,25 +210,38 @@ class http_session final : public std::enable_shared_from_this<http_session> {
     res_.result(static_cast<unsigned>(r.status));
     res_.set(http::field::server, "zeal-crdt-server");
     res_.set(http::field::content_type, r.content_type);
-    if (r.status == 405) res_.set(http::field::allow, "GET, HEAD");
+    if (r.status == 405) res_.set(http::field::allow, r.allow.empty() ? "GET, HEAD" : r.allow);
     res_.keep_alive(keep_alive_ && !force_close);
     auto size = r.body.size();
     if (!head_) res_.body() = std::move(r.body);
     res_.prepare_payload();
     if (head_) res_.content_length(size);
     stream_.expires_after(io_timeout);
-    http::async_write(
-        stream_, res_,
-        beast::bind_front_handler(&http_session::on_write, shared_from_this(), res_.keep_alive()));
+    http::async_write(stream_, res_,
+                      beast::bind_front_handler(&http_session::on_write, shared_from_this(),
+                                                res_.keep_alive(), force_close));
   }
 
-  void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+  void on_write(bool keep_alive, bool linger, beast::error_code ec, std::size_t) {
     if (ec) return;
     if (!keep_alive) {
       stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      if (linger && !ec) {
+        stream_.expires_after(linger_timeout);  // once: the whole drain is bounded by it
+        drain();
+      }
       return;
     }
     do_read();
+  }
+
+  /// Reads and discards until the client closes, an error or the linger timeout.
+  void drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(linger_read_bytes),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (!ec) self->drain();
+                            });
   }
 
   std::shared_ptr<server_state> state_;
@@ -158,6 +250,8 @@ class http_session final : public std::enable_shared_from_this<http_session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
+  http::response<http::empty_body> continue_res_;
+  http_route route_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool head_ = false;

@@ -58,34 +58,72 @@ bool http_client::connected() const {
 
 http_reply http_client::request(const std::string& method, const std::string& target, const std::string& body,
                                 bool keep_alive, std::chrono::milliseconds timeout) {
+  http_request req;
+  req.method = method;
+  req.target = target;
+  req.body = body;
+  req.keep_alive = keep_alive;
+  req.timeout = timeout;
+  return request(req);
+}
+
+http_reply http_client::request(const http_request& spec) {
   http_reply reply;
   if (!impl_->ok) {
     reply.error = "not connected";
     return reply;
   }
-  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-  if (req.method() == http::verb::unknown) req.method_string(method);
+  http::request<http::string_body> req{http::string_to_verb(spec.method), spec.target, 11};
+  if (req.method() == http::verb::unknown) req.method_string(spec.method);
   req.set(http::field::host, "127.0.0.1");
-  req.keep_alive(keep_alive);
-  if (!body.empty()) req.body() = body;
-  req.prepare_payload();
+  req.keep_alive(spec.keep_alive);
+  if (!spec.body.empty()) req.body() = spec.body;
+  if (spec.chunked)
+    req.chunked(true);
+  else
+    req.prepare_payload();
+  if (spec.expect_continue) req.set(http::field::expect, "100-continue");
+  http::request_serializer<http::string_body> serializer{req};
+  // The final answer; a 1xx answer read into `interim` first when the body waits for 100 Continue.
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
   if (req.method() == http::verb::head) parser.skip(true);
+  http::response_parser<http::string_body> interim;
+  interim.body_limit(64 * 1024 * 1024);
   bool done = false;
+  bool use_interim = false;
   beast::error_code result;
-  http::async_write(impl_->stream, req, [&](beast::error_code ec, std::size_t) {
-    if (ec) {
-      result = ec;
-      done = true;
-      return;
-    }
-    http::async_read(impl_->stream, impl_->buffer, parser, [&](beast::error_code ec2, std::size_t) {
-      result = ec2;
-      done = true;
+  auto finish = [&](beast::error_code ec) {
+    result = ec;
+    done = true;
+  };
+  auto read_final = [&] {
+    http::async_read(impl_->stream, impl_->buffer, parser,
+                     [&](beast::error_code ec, std::size_t) { finish(ec); });
+  };
+  if (!spec.expect_continue) {
+    http::async_write(impl_->stream, serializer, [&](beast::error_code ec, std::size_t) {
+      if (ec) return finish(ec);
+      read_final();
     });
-  });
-  if (!run_with_timeout(impl_->ioc, done, timeout, [&] { impl_->stream.cancel(); })) {
+  } else {
+    http::async_write_header(impl_->stream, serializer, [&](beast::error_code ec, std::size_t) {
+      if (ec) return finish(ec);
+      http::async_read(impl_->stream, impl_->buffer, interim, [&](beast::error_code ec2, std::size_t) {
+        if (ec2) return finish(ec2);
+        if (interim.get().result() != http::status::continue_) {
+          use_interim = true;  // answered without asking for the body
+          return finish({});
+        }
+        reply.got_continue = true;
+        http::async_write(impl_->stream, serializer, [&](beast::error_code ec3, std::size_t) {
+          if (ec3) return finish(ec3);
+          read_final();
+        });
+      });
+    });
+  }
+  if (!run_with_timeout(impl_->ioc, done, spec.timeout, [&] { impl_->stream.cancel(); })) {
     reply.error = "timeout";
     impl_->ok = false;
     return reply;
@@ -95,9 +133,10 @@ http_reply http_client::request(const std::string& method, const std::string& ta
     impl_->ok = false;
     return reply;
   }
-  auto& res = parser.get();
+  auto& res = use_interim ? interim.get() : parser.get();
   reply.status = static_cast<int>(res.result_int());
   reply.content_type = std::string(res[http::field::content_type]);
+  reply.allow = std::string(res[http::field::allow]);
   reply.body = res.body();
   reply.keep_alive = res.keep_alive();
   return reply;

@@ -15,9 +15,23 @@ namespace zeal::net::test {
 struct http_reply {
   int status = 0;  // 0: transport error (see error)
   std::string content_type;
+  std::string allow;  // the Allow header
   std::string body;
   bool keep_alive = false;
+  bool got_continue = false;  // a 100 Continue came before the answer
   std::string error;
+};
+
+struct http_request {
+  std::string method = "GET";
+  std::string target = "/";
+  std::string body;
+  bool keep_alive = true;
+  bool chunked = false;  // the body as one chunk (Transfer-Encoding: chunked) instead of Content-Length
+  /// `Expect: 100-continue`: the header goes first; the body only after the server's 100 Continue (if the
+  /// final answer comes instead, the body is never sent).
+  bool expect_continue = false;
+  std::chrono::milliseconds timeout = std::chrono::seconds{10};
 };
 
 /// One TCP connection to 127.0.0.1:port carrying HTTP/1.1 requests (keep-alive).
@@ -31,6 +45,7 @@ class http_client {
   bool connected() const;
   http_reply request(const std::string& method, const std::string& target, const std::string& body = {},
                      bool keep_alive = true, std::chrono::milliseconds timeout = std::chrono::seconds{10});
+  http_reply request(const http_request& req);
 
  private:
   struct impl;

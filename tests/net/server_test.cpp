@@ -1,123 +1,25 @@
 #define CAF_SUITE net_server
 #include <caf/test/unit_test.hpp>
 
-// End to end through real sockets: actor system + directory + bridge + net::server on port 0, driven by a
-// Beast client (tests/net/beast_client.hpp). Focused on net's behaviour; the protocols with real Yjs
-// clients are covered by tests/js.
+// End to end through real sockets (tests/net/server_fixture.hpp): the fixed HTTP endpoints and the
+// WebSocket sessions. Focused on net's behaviour; the protocols with real Yjs clients are covered by
+// tests/js. The room endpoints (GET/POST /rooms/...) are in tests/net/http_server_test.cpp.
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
-#include <caf/send.hpp>
-
-#include "actors/directory.hpp"
-#include "actors/messages.hpp"
-#include "net/actor_bridge.hpp"
-#include "net/server.hpp"
-#include "tests/net/beast_client.hpp"
+#include "tests/net/server_fixture.hpp"
 
 using namespace std::chrono_literals;
 using namespace zeal;
+using net::test::as_string;
+using net::test::is_close;
+using net::test::wait_until;
 using net::test::ws_event;
-
-namespace {
-
-struct test_config : caf::actor_system_config {
-  test_config() { add_message_types<caf::id_block::zeal>(); }
-};
-
-bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 5s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
-std::string as_string(const std::vector<std::uint8_t>& v) {
-  return std::string(v.begin(), v.end());
-}
-
-struct fixture {
-  test_config cfg;
-  caf::actor_system sys{cfg};
-  std::shared_ptr<actors::server_metrics> metrics = std::make_shared<actors::server_metrics>();
-  actors::room_limits limits;
-  caf::actor directory;
-  std::unique_ptr<net::actor_bridge> bridge;
-  std::unique_ptr<net::server> srv;
-  std::uint16_t port = 0;
-
-  fixture() {
-    limits.max_rooms = 10;
-    limits.max_clients_per_room = 5;
-    directory = actors::spawn_directory(sys, limits, metrics);
-    bridge = std::make_unique<net::actor_bridge>(sys, directory, limits, metrics);
-  }
-
-  ~fixture() {
-    if (srv) srv->stop(1s);
-    srv.reset();
-    caf::anon_send(directory, actors::shutdown_atom::value);
-    directory = nullptr;
-    sys.await_all_actors_done();
-  }
-
-  static net::server_config small_config() {
-    net::server_config c;
-    c.host = "127.0.0.1";
-    c.port = 0;
-    c.max_message_size = 1024;
-    c.max_http_body = 256;
-    c.ping_interval = 30s;
-    c.client_timeout = 60s;
-    c.io_threads = 2;
-    return c;
-  }
-
-  void start(net::server_config c = small_config()) {
-    srv = std::make_unique<net::server>(c, *bridge);
-    std::string error;
-    CAF_REQUIRE(srv->start(error));
-    port = srv->port();
-    CAF_REQUIRE_NOT_EQUAL(port, 0);
-  }
-
-  /// A y-websocket client on `room` that has received the room's SyncStep1.
-  std::unique_ptr<net::test::ws_client> join(const std::string& target) {
-    auto c = std::make_unique<net::test::ws_client>();
-    std::string error;
-    if (!c->connect(port, target, error)) {
-      CAF_FAIL("connect failed: " << error);
-    }
-    auto ev = c->read();
-    CAF_REQUIRE_EQUAL(static_cast<int>(ev.kind), static_cast<int>(ws_event::binary));
-    CAF_REQUIRE_GREATER_OR_EQUAL(ev.data.size(), 2u);
-    CAF_CHECK_EQUAL(ev.data[0], 0u);  // sync
-    CAF_CHECK_EQUAL(ev.data[1], 0u);  // SyncStep1
-    return c;
-  }
-};
-
-bool is_close(const ws_event& ev, std::uint16_t code, const std::string& reason) {
-  if (ev.kind != ws_event::closed) {
-    CAF_MESSAGE("expected close " << code << ", got kind " << static_cast<int>(ev.kind) << " " << ev.message);
-    return false;
-  }
-  if (ev.close_code != code || ev.close_reason != reason) {
-    CAF_MESSAGE("got close " << ev.close_code << " \"" << ev.close_reason << "\"");
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
+using fixture = net::test::server_fixture;
 
 CAF_TEST_FIXTURE_SCOPE(net_server_tests, fixture)
 
@@ -150,6 +52,8 @@ CAF_TEST(http_errors_and_keep_alive) {
   CAF_CHECK(missing.keep_alive);
   auto post = c.request("POST", "/health", "x");  // same connection: keep-alive honoured
   CAF_CHECK_EQUAL(post.status, 405);
+  CAF_CHECK_EQUAL(post.allow, "GET, HEAD");
+  CAF_CHECK(post.keep_alive);
   auto head = c.request("HEAD", "/health");
   CAF_CHECK_EQUAL(head.status, 200);
   CAF_CHECK(head.body.empty());
