@@ -1,8 +1,13 @@
 // A tiny sequential test runner for the server integration tests.
 //   node <file> <server binary> [--filter REGEX] [--verbose]
 // Each test gets a context t with t.server(opts) (a started server, stopped and checked after the test:
-// SIGTERM → exit 0 + "shutdown complete"), t.defer(fn) (cleanup, run in reverse order) and t.log(...).
+// SIGTERM → exit 0 + "shutdown complete"), t.defer(fn) (cleanup, run in reverse order) and t.log(...);
+// for persistence tests t.tempDir() (a data dir kept across restarts, removed after the servers stopped,
+// kept and printed on failure) and t.restart(server, { signal }) (stop or kill -9, start again on the same
+// data dir and port).
 // On failure the server's stderr tail is printed. Ends with "N passed, M failed" and exit code 1 on failure.
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { startServer, tail, withTimeout } from './server.mjs'
 
@@ -71,6 +76,8 @@ export const run = async () => {
     }
     const servers = []
     const deferred = []
+    const tempDirs = []
+    const everyServer = [] // for the failure output, including servers the test stopped itself
     const t = {
       binary: opts.binary,
       zeal: !isNodeStandIn(opts.binary), // false: a stand-in without HTTP endpoints
@@ -80,10 +87,36 @@ export const run = async () => {
       server: async (o = {}) => {
         const s = await startServer(opts.binary, o)
         servers.push(s)
+        everyServer.push(s)
         return s
       },
       /** Marks a server as stopped by the test itself (not stopped again afterwards). */
-      forget: (s) => servers.splice(servers.indexOf(s), 1)
+      forget: (s) => {
+        const i = servers.indexOf(s)
+        if (i >= 0) servers.splice(i, 1)
+      },
+      /** A fresh temp dir for t.server({ dataDir }) across restarts; removed after the servers stopped. */
+      tempDir: () => {
+        const d = fs.mkdtempSync(path.join(os.tmpdir(), 'zeal-it-persist-'))
+        tempDirs.push(d)
+        return d
+      },
+      /**
+       * Stops `s` (signal 'SIGTERM' (default; checked: exit 0 + "shutdown complete") or 'SIGINT', or
+       * 'SIGKILL' = kill -9), then starts the same binary again with the same data dir and port (so that
+       * providers reconnect); `args` replaces the CLI args if given; `whileDown` (async) runs after the
+       * old process exited and before the new one starts. Returns { server, exit } where exit is
+       * { code, signal } of the old process. The old server must have been started with a dataDir.
+       */
+      restart: async (s, { signal = 'SIGTERM', args, env, startTimeout, whileDown } = {}) => {
+        const o = s.startOptions
+        if (!o.dataDir) throw new Error('t.restart: the server was started without a dataDir (use t.tempDir())')
+        t.forget(s)
+        const exit = signal === 'SIGKILL' ? await s.kill() : await s.stop({ signal })
+        if (whileDown) await whileDown(exit)
+        const server = await t.server({ ...o, args: args ?? o.args, env: env ?? o.env, startTimeout: startTimeout ?? o.startTimeout })
+        return { server, exit: { code: exit.code, signal: exit.signal } }
+      }
     }
     const started = Date.now()
     let error = null
@@ -117,12 +150,14 @@ export const run = async () => {
         error ??= e
       }
     }
+    if (!error) for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true })
     const ms = Date.now() - started
     if (error) {
       failed++
       failures.push(tc.name)
       console.log(`FAIL ${tc.name} (${ms} ms)\n  ${(error.stack ?? String(error)).replace(/\n/g, '\n  ')}`)
-      for (const s of servers) console.log(`  --- server ${s.argv.join(' ')} stderr:\n${tail(s.stderr(), 40).replace(/^/gm, '  | ')}`)
+      for (const s of everyServer) console.log(`  --- server ${s.argv.join(' ')} stderr:\n${tail(s.stderr(), 40).replace(/^/gm, '  | ')}`)
+      for (const d of tempDirs) console.log(`  (data dir kept: ${d})`)
     } else {
       passed++
       console.log(`ok   ${tc.name} (${ms} ms)`)

@@ -44,18 +44,20 @@ const serverEnv = (extra) => {
 
 /**
  * Starts the server. `binary` is the zeal-crdt-server executable, or a .cjs/.mjs/.js file run with node.
- * Options: args (extra CLI args), env (extra environment), dataDir (default: a fresh temp dir),
+ * Options: args (extra CLI args), env (extra environment), dataDir (default: a fresh temp dir, removed
+ * when the server is stopped; a given dataDir is kept, the server's --data-dir is <dataDir>/data),
+ * port (default 0: any free port; a restart passes the previous port so that clients reconnect),
  * startTimeout (ms), prefix (argv that execs the server, e.g. taskset).
- * Returns { host, port, http, ws, pid, proc, stderr(), waitForLog(re), stop(), kill() }.
+ * Returns { host, port, http, ws, pid, proc, stderr(), waitForLog(re), stop(), kill(), startOptions }.
  */
-export const startServer = async (binary, { args = [], env = {}, dataDir, startTimeout = 15000, prefix = [] } = {}) => {
+export const startServer = async (binary, { args = [], env = {}, dataDir, port: wantPort = 0, startTimeout = 15000, prefix = [] } = {}) => {
   const tmp = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zeal-it-'))
   if (binary.includes('/')) binary = path.resolve(binary) // the server runs in tmp
   const isNode = /\.(c|m)?js$/.test(binary)
   // prefix: a command that execs the server (e.g. ['taskset', '-c', '1']), so proc.pid stays the server's
   const full = [...prefix, ...(isNode ? [process.execPath, binary] : [binary])]
   const cmd = full[0]
-  const argv = [...full.slice(1), '--port', '0', '--data-dir', path.join(tmp, 'data'), ...args]
+  const argv = [...full.slice(1), '--port', String(wantPort), '--data-dir', path.join(tmp, 'data'), ...args]
   const proc = spawn(cmd, argv, {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: tmp, // so that no ./config.ini of the caller is picked up
@@ -83,7 +85,8 @@ export const startServer = async (binary, { args = [], env = {}, dataDir, startT
     out += d
   })
   const exited = new Promise((resolve) => {
-    proc.on('exit', (code, signal) => resolve({ code, signal }))
+    // 'close', not 'exit': fires once stderr/stdout are drained too, so stderr() is complete afterwards
+    proc.on('close', (code, signal) => resolve({ code, signal }))
     proc.on('error', (e) => {
       err += `spawn failed: ${e.message}\n`
       resolve({ code: null, signal: null, error: e.message })
@@ -123,6 +126,8 @@ export const startServer = async (binary, { args = [], env = {}, dataDir, startT
     stderr: () => err,
     stdout: () => out,
     exited,
+    /** What this server was started with (a restart on the same data dir and port reuses it). */
+    startOptions: { binary, args, env, dataDir, port, startTimeout, prefix },
     waitForLog,
     /** SIGTERM; resolves {code, signal, stderr}; throws unless exit 0 + `shutdown complete` (check=true). */
     stop: async ({ timeout = 10000, check = true, signal = 'SIGTERM' } = {}) => {
@@ -143,10 +148,12 @@ export const startServer = async (binary, { args = [], env = {}, dataDir, startT
       }
       return { ...e, stderr: err }
     },
+    /** SIGKILL (kill -9, no shutdown of any kind); resolves the exit info { code, signal }. */
     kill: async () => {
       if (!exitInfo) proc.kill('SIGKILL')
-      await exited
+      const e = await exited
       cleanup()
+      return e
     }
   }
   return server
