@@ -11,34 +11,10 @@ bin=${1:?usage: room_tools_smoke.sh SERVER YDOC FIXTURES}
 ydoc=${2:?usage: room_tools_smoke.sh SERVER YDOC FIXTURES}
 fixtures=${3:?usage: room_tools_smoke.sh SERVER YDOC FIXTURES}
 bin=$(realpath "$bin") && ydoc=$(realpath "$ydoc") && fixtures=$(realpath "$fixtures") || exit 1
-tmp=$(mktemp -d /tmp/zeal-room-tools-smoke-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-cd "$tmp" || exit 1  # no ./config.ini here
-failures=0
+# shellcheck source=smoke_lib.sh
+. "$(dirname "$0")/smoke_lib.sh" || exit 1
+smoke_setup zeal-room-tools-smoke
 data="$tmp/data"
-
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-
-# run NAME ARGS...: runs the server binary, stdout in $tmp/NAME.out, stderr in $tmp/NAME.err; sets $rc.
-run() {
-  local name=$1
-  shift
-  "$bin" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
-  rc=$?
-}
-
-# expect NAME CODE: the last run exited CODE.
-expect() {
-  [ "$rc" -eq "$2" ] || fail "$1: exit status $rc, expected $2: $(cat "$tmp/$1.err")"
-}
 
 # Updates: the yjs-format.md worked example (client 1, {"t":"aXc"}) written with printf, and two Yjs
 # fixtures of other clients (3: any_values, 5: deleted_content).
@@ -128,21 +104,8 @@ expect via_config 0
 
 # --- A running server holds the data directory -------------------------------------------------------------
 
-alive() {
-  [ -r "/proc/$1/stat" ] && ! sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
-}
-
-"$bin" --port 0 --data-dir "$data" >"$tmp/server.out" 2>"$tmp/server.err" &
-pid=$!
-pids+=("$pid")
-port=""
-for _ in $(seq 1 300); do
-  port=$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\).*/\1/p' "$tmp/server.err" | head -n 1)
-  [ -n "$port" ] && break
-  alive "$pid" || break
-  sleep 0.1
-done
-if [ -z "$port" ]; then
+start_server server --port 0 --data-dir "$data"
+if ! wait_listening server; then
   fail "server: no 'listening on' line: $(cat "$tmp/server.err")"
 else
   grep -q "storage: rocksdb at $data (sync off)" "$tmp/server.err" || fail "server: no storage line"
@@ -168,13 +131,7 @@ else
   fi
 
   kill -TERM "$pid"
-  for _ in $(seq 1 400); do
-    alive "$pid" || break
-    sleep 0.05
-  done
-  alive "$pid" && kill -KILL "$pid" 2>/dev/null
-  wait "$pid"
-  rc=$?
+  wait_exit "$pid" 20
   [ "$rc" -eq 0 ] || fail "server exit status $rc after SIGTERM: $(tail -n 5 "$tmp/server.err")"
 
   # Stopped: the tools work again and see what the server stored.
@@ -186,8 +143,4 @@ else
   fi
 fi
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures failure(s)" >&2
-  exit 1
-fi
-echo "room tools smoke test passed"
+smoke_finish "room tools smoke test passed"
