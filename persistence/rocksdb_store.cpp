@@ -5,6 +5,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cassert>
 #include <set>
 
 #include "persistence/keys.hpp"
@@ -60,6 +61,7 @@ result<std::unique_ptr<rocksdb_store>> rocksdb_store::open(rocksdb_store_options
   rocksdb::Options opts;
   opts.create_if_missing = options.create_if_missing;
   opts.create_missing_column_families = true;
+  if (options.env) opts.env = options.env;
   std::vector<std::string> names;
   auto s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(opts), options.path, &names);
   if (!s.ok()) names = {rocksdb::kDefaultColumnFamilyName};  // new database (or Open reports why not)
@@ -76,6 +78,7 @@ result<std::unique_ptr<rocksdb_store>> rocksdb_store::open(rocksdb_store_options
     if (h->GetName() == meta_cf) st->meta_ = h;
   }
   if (!st->log_ || !st->snapshot_ || !st->meta_) return fail(op, {}, "missing column family after open");
+  if (auto counted = st->count_all(); !counted) return error{counted.error_message()};
   return st;
 }
 
@@ -94,12 +97,65 @@ status rocksdb_store::close() {
   delete db_;
   db_ = nullptr;
   next_seq_.clear();
+  rooms_.clear();
+  totals_ = {};
   if (!errors.empty()) return fail("close", {}, "path=" + options_.path + ":" + errors);
   return {};
 }
 
 status rocksdb_store::check_open(const char* op, std::string_view room) const {
   if (!db_) return fail(op, room, "store is closed");
+  return {};
+}
+
+status rocksdb_store::count_all() {
+  const char* op = "open";
+  const auto start = std::chrono::steady_clock::now();
+  rooms_.clear();
+  totals_ = {};
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  ro.fill_cache = false;  // one pass over everything: keep the block cache for what is read later
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, log_));
+    std::string prefix;  // of `current`: every key starting with it belongs to that room
+    room_counts* current = nullptr;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const auto key = it->key();
+      const std::uint64_t size = it->value().size();
+      totals_.log_entries += 1;
+      totals_.log_bytes += size;
+      if (!current || !starts_with(key, prefix)) {
+        current = nullptr;
+        auto p = keys::decode_room_prefix(key.ToStringView());
+        if (!p) continue;  // counted in the totals, belongs to no room
+        prefix.assign(key.data(), p->size);
+        current = &rooms_[std::move(p->room)];  // unordered_map references survive rehashing
+      }
+      current->log_entries += 1;
+      current->log_bytes += size;
+    }
+    if (!it->status().ok()) return fail(op, {}, "counting the log: " + it->status().ToString());
+  }
+  for (auto* cf : {snapshot_, meta_}) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const auto key = it->key().ToStringView();
+      const std::uint64_t size = it->value().size();
+      if (cf == snapshot_) totals_.snapshot_bytes += size;
+      auto p = keys::decode_room_prefix(key);
+      if (!p || p->size != key.size()) continue;  // not a key this store writes
+      auto& rc = rooms_[std::move(p->room)];
+      if (cf == snapshot_) {
+        rc.has_snapshot = true;
+        rc.snapshot_bytes = size;
+      } else {
+        rc.has_meta = true;
+      }
+    }
+    if (!it->status().ok()) return fail(op, {}, "counting " + cf->GetName() + ": " + it->status().ToString());
+  }
+  open_scan_duration_ = std::chrono::steady_clock::now() - start;
   return {};
 }
 
@@ -243,6 +299,15 @@ result<std::vector<seq_t>> rocksdb_store::append_batch(const std::vector<pending
         "write of " + std::to_string(updates.size()) + " updates (rooms " + rooms + "): " + s.ToString());
   }
   for (auto& [room, next] : assigned) next_seq_[room] = next;
+  std::uint64_t added_bytes = 0;
+  for (const auto& u : updates) {
+    auto& rc = rooms_[u.room];
+    rc.log_entries += 1;
+    rc.log_bytes += u.update.size();
+    added_bytes += u.update.size();
+  }
+  totals_.log_entries += updates.size();
+  totals_.log_bytes += added_bytes;
   return seqs;
 }
 
@@ -271,6 +336,24 @@ status rocksdb_store::write_snapshot(std::string_view room, bytes_view state, se
   } else if (!s.IsNotFound()) {
     return fail(op, room, "reading meta: " + s.ToString());
   }
+  // The log entries the batch deletes, counted on the same state the batch applies to (writes are
+  // serialized by mutex_): exactly the keys in [log_key(0), log_key(covered + 1)).
+  std::uint64_t deleted_entries = 0;
+  std::uint64_t deleted_bytes = 0;
+  if (covered_up_to_seq > 0) {
+    const auto lower = keys::log_key(prefix, 0);
+    const auto upper = keys::log_key(prefix, covered_up_to_seq + 1);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, log_));
+    for (it->Seek(lower); it->Valid(); it->Next()) {
+      deleted_entries += 1;
+      deleted_bytes += it->value().size();
+    }
+    if (!it->status().ok()) return fail(op, room, "reading the covered log: " + it->status().ToString());
+  }
   rocksdb::WriteBatch batch;
   s = batch.Put(snapshot_, prefix, slice(state));
   if (s.ok() && covered_up_to_seq > 0)
@@ -281,6 +364,16 @@ status rocksdb_store::write_snapshot(std::string_view room, bytes_view state, se
   wo.sync = options_.sync;
   s = db_->Write(wo, &batch);
   if (!s.ok()) return fail(op, room, "write: " + s.ToString());
+  auto& rc = rooms_[name];
+  assert(rc.log_entries >= deleted_entries && rc.log_bytes >= deleted_bytes);
+  assert(totals_.snapshot_bytes >= rc.snapshot_bytes);
+  rc.log_entries -= deleted_entries;
+  rc.log_bytes -= deleted_bytes;
+  totals_.log_entries -= deleted_entries;
+  totals_.log_bytes -= deleted_bytes;
+  totals_.snapshot_bytes = totals_.snapshot_bytes - rc.snapshot_bytes + state.size();
+  rc.snapshot_bytes = state.size();
+  rc.has_snapshot = rc.has_meta = true;
   return {};
 }
 
@@ -302,7 +395,17 @@ status rocksdb_store::remove_room(std::string_view room) {
   wo.sync = options_.sync;
   s = db_->Write(wo, &batch);
   if (!s.ok()) return fail(op, room, "write: " + s.ToString());
-  next_seq_.erase(std::string(room));
+  std::string name(room);
+  next_seq_.erase(name);
+  if (auto it = rooms_.find(name); it != rooms_.end()) {
+    const auto& rc = it->second;
+    assert(totals_.log_entries >= rc.log_entries && totals_.log_bytes >= rc.log_bytes);
+    assert(totals_.snapshot_bytes >= rc.snapshot_bytes);
+    totals_.log_entries -= rc.log_entries;
+    totals_.log_bytes -= rc.log_bytes;
+    totals_.snapshot_bytes -= rc.snapshot_bytes;
+    rooms_.erase(it);
+  }
   return {};
 }
 
@@ -332,26 +435,11 @@ result<std::vector<std::string>> rocksdb_store::list_rooms() {
 
 result<store_statistics> rocksdb_store::stats() {
   const char* op = "stats";
-  auto rooms = list_rooms();
-  if (!rooms) return error{rooms.error_message()};
   std::lock_guard<std::mutex> guard{mutex_};
   if (auto st = check_open(op, {}); !st) return error{st.error_message()};
-  store_statistics out;
-  out.rooms = rooms->size();
-  for (auto* cf : {log_, snapshot_}) {
-    rocksdb::ReadOptions ro;
-    ro.total_order_seek = true;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      if (cf == log_) {
-        out.log_entries += 1;
-        out.log_bytes += it->value().size();
-      } else {
-        out.snapshot_bytes += it->value().size();
-      }
-    }
-    if (!it->status().ok()) return fail(op, {}, "reading " + cf->GetName() + ": " + it->status().ToString());
-  }
+  store_statistics out = totals_;
+  out.rooms = rooms_.size();
+  out.approximate_db_bytes = 0;
   for (auto* cf : handles_) {
     for (const char* prop : {"rocksdb.total-sst-files-size", "rocksdb.cur-size-all-mem-tables"}) {
       std::uint64_t v = 0;
@@ -359,6 +447,19 @@ result<store_statistics> rocksdb_store::stats() {
     }
   }
   return out;
+}
+
+status rocksdb_store::compact() {
+  const char* op = "compact";
+  std::lock_guard<std::mutex> guard{mutex_};
+  if (auto st = check_open(op, {}); !st) return st;
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (auto* cf : handles_) {
+    auto s = db_->CompactRange(co, cf, nullptr, nullptr);
+    if (!s.ok()) return fail(op, {}, cf->GetName() + ": " + s.ToString());
+  }
+  return {};
 }
 
 result<room_statistics> rocksdb_store::room_stats(std::string_view room) {

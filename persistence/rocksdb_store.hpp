@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -11,6 +12,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Env;
 class Iterator;
 }  // namespace rocksdb
 
@@ -21,10 +23,22 @@ struct rocksdb_store_options {
   /// WriteOptions.sync: fsync the WAL on every write (survives power loss); off survives process crashes.
   bool sync = false;
   bool create_if_missing = true;
+  /// The RocksDB environment (not owned; must outlive the store). Null = the default. Tests pass a
+  /// wrapping Env that injects I/O errors.
+  rocksdb::Env* env = nullptr;
 };
 
 /// The RocksDB store. Column families "log", "snapshot", "meta"; key layout in persistence/keys.hpp.
-/// Thread-safe (one mutex; writes are expected to come from one store actor anyway).
+/// Thread-safe (one mutex; writes are expected to come from one store actor anyway). Every write to the
+/// database goes through this object: the storage counters behind stats() are exact only then.
+///
+/// stats() is O(1): open() walks the three column families once (every log entry and snapshot is read
+/// once; open_scan_duration() says how long that took) and every successful write updates the counters
+/// (append_batch adds its entries, write_snapshot subtracts the log entries it deletes, counted by
+/// iterating the covered key range before the write, and replaces the old snapshot's size; remove_room
+/// subtracts the room). A failed write changes nothing. Keys this store never writes (a log key whose
+/// room prefix does not decode, a snapshot/meta key that is not exactly a room prefix) count in the
+/// entry/byte totals as they are found at open, but not as rooms.
 class rocksdb_store final : public store {
  public:
   static constexpr const char* log_cf = "log";
@@ -50,6 +64,13 @@ class rocksdb_store final : public store {
   /// Destroys the column family handles and closes the database; later calls return errors.
   status close();
 
+  /// Compacts every column family down to the bottommost level (memtables flushed first, deleted ranges
+  /// dropped). Blocking; for tools and benchmarks (RocksDB compacts in the background anyway).
+  status compact();
+
+  /// How long the counting scan in open() took.
+  std::chrono::nanoseconds open_scan_duration() const { return open_scan_duration_; }
+
   const rocksdb_store_options& options() const { return options_; }
 
  private:
@@ -70,6 +91,17 @@ class rocksdb_store final : public store {
   /// The next sequence number of the room (cached; recovered from the last log key and meta).
   result<seq_t> next_seq_locked(const char* op, const std::string& room);
   status check_open(const char* op, std::string_view room) const;
+  /// The counting scan of open(): fills rooms_ and totals_.
+  status count_all();
+
+  /// What is stored for one room, as counted (a room is in rooms_ iff it has any of these).
+  struct room_counts {
+    std::uint64_t log_entries = 0;
+    std::uint64_t log_bytes = 0;
+    std::uint64_t snapshot_bytes = 0;
+    bool has_snapshot = false;
+    bool has_meta = false;
+  };
 
   rocksdb_store_options options_;
   std::mutex mutex_;
@@ -79,6 +111,10 @@ class rocksdb_store final : public store {
   rocksdb::ColumnFamilyHandle* snapshot_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   std::unordered_map<std::string, seq_t> next_seq_;
+  /// Exact counters: per room, and totals over the whole database (rooms = rooms_.size()).
+  std::unordered_map<std::string, room_counts> rooms_;
+  store_statistics totals_;
+  std::chrono::nanoseconds open_scan_duration_{0};
 };
 
 }  // namespace zeal::persistence

@@ -47,7 +47,9 @@ struct room_statistics {
   seq_t next_seq = 1;
 };
 
+/// Exact figures for what is stored (except approximate_db_bytes).
 struct store_statistics {
+  /// Rooms with a snapshot, log entries or metadata.
   std::uint64_t rooms = 0;
   std::uint64_t log_entries = 0;
   std::uint64_t log_bytes = 0;
@@ -83,7 +85,10 @@ class store {
   /// Every room with a snapshot, log entries or metadata, sorted by name.
   virtual result<std::vector<std::string>> list_rooms() = 0;
 
+  /// Totals over every stored room (loaded or not). O(1): implementations keep the counters up to date
+  /// with every write (rocksdb_store counts once at open); approximate_db_bytes is the engine's estimate.
   virtual result<store_statistics> stats() = 0;
+  /// One room's figures; may read the room's records (cost grows with its log).
   virtual result<room_statistics> room_stats(std::string_view room) = 0;
 };
 

@@ -2,10 +2,15 @@
 #include <caf/test/unit_test.hpp>
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <random>
 
 #include "persistence/keys.hpp"
 #include "persistence/rocksdb_store.hpp"
@@ -39,6 +44,62 @@ std::vector<seq_t> seqs_of(const room_data& d) {
   for (const auto& e : d.log) out.push_back(e.seq);
   return out;
 }
+
+/// {rooms, log entries, log bytes, snapshot bytes} of stats() (the O(1) counters).
+std::vector<std::uint64_t> counters(rocksdb_store& st) {
+  auto s = st.stats();
+  if (!s) CAF_FAIL("stats failed: " << s.error_message());
+  return {s->rooms, s->log_entries, s->log_bytes, s->snapshot_bytes};
+}
+
+/// The same figures recounted from scratch: every listed room loaded and summed.
+std::vector<std::uint64_t> recount(rocksdb_store& st) {
+  auto rooms = st.list_rooms();
+  if (!rooms) CAF_FAIL("list_rooms failed: " << rooms.error_message());
+  std::vector<std::uint64_t> out{rooms->size(), 0, 0, 0};
+  for (const auto& r : *rooms) {
+    auto d = st.load(r);
+    if (!d) CAF_FAIL("load failed: " << d.error_message());
+    out[1] += d->log.size();
+    for (const auto& e : d->log) out[2] += e.update.size();
+    if (d->snapshot) out[3] += d->snapshot->size();
+  }
+  return out;
+}
+
+/// A file system whose WAL appends fail while `fail` is set (every store write goes through the WAL).
+struct failing_fs : rocksdb::FileSystemWrapper {
+  std::atomic<bool> fail{false};
+
+  explicit failing_fs(std::shared_ptr<rocksdb::FileSystem> base) : FileSystemWrapper(std::move(base)) {}
+  const char* Name() const override { return "zeal_failing_fs"; }
+
+  struct file : rocksdb::FSWritableFileOwnerWrapper {
+    file(std::unique_ptr<rocksdb::FSWritableFile> f, const failing_fs* fs)
+        : FSWritableFileOwnerWrapper(std::move(f)), fs_(fs) {}
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                             rocksdb::IODebugContext* dbg) override {
+      if (fs_->fail) return rocksdb::IOStatus::IOError("injected WAL append failure");
+      return FSWritableFileOwnerWrapper::Append(data, o, dbg);
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                             const rocksdb::DataVerificationInfo& info,
+                             rocksdb::IODebugContext* dbg) override {
+      if (fs_->fail) return rocksdb::IOStatus::IOError("injected WAL append failure");
+      return FSWritableFileOwnerWrapper::Append(data, o, info, dbg);
+    }
+    const failing_fs* fs_;
+  };
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& opts,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* out,
+                                    rocksdb::IODebugContext* dbg) override {
+    auto s = FileSystemWrapper::NewWritableFile(name, opts, out, dbg);
+    if (s.ok() && name.size() > 4 && name.compare(name.size() - 4, 4, ".log") == 0)
+      *out = std::make_unique<file>(std::move(*out), this);
+    return s;
+  }
+};
 
 }  // namespace
 
@@ -286,6 +347,171 @@ CAF_TEST(malformed log key is an error naming room and key) {
   CAF_CHECK(!st->room_stats("bad").ok());
   CAF_CHECK(st->load("good").ok());
   CAF_CHECK_EQUAL(st->append("good", b("2")).value(), 2u);
+}
+
+CAF_TEST(stats counters follow appends snapshots and removals) {
+  using v = std::vector<std::uint64_t>;
+  v before_close;
+  {
+    auto st = open();
+    CAF_MESSAGE("open scan of an empty database: " << st->open_scan_duration().count() << " ns");
+    CAF_CHECK_EQUAL(counters(*st), (v{0, 0, 0, 0}));
+    CAF_REQUIRE(st->append("a", b("12345")).ok());
+    CAF_REQUIRE(st->append("b", b("xy")).ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{2, 2, 7, 0}));
+    // A batch with a room twice (and a new room, and an empty update): one new room, three entries.
+    CAF_REQUIRE(st->append_batch({{"a", b("678")}, {"c", b("")}, {"a", b("9")}}).ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{3, 5, 11, 0}));
+    CAF_CHECK_EQUAL(counters(*st), recount(*st));
+    // A snapshot covering part of a's log (seq 1..2 of 3: 5 + 3 bytes deleted).
+    CAF_REQUIRE(st->write_snapshot("a", b("SNAPSHOT"), 2).ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{3, 3, 3, 8}));
+    CAF_CHECK_EQUAL(counters(*st), recount(*st));
+    // A snapshot replacing a snapshot: the old size is subtracted, the last entry deleted.
+    CAF_REQUIRE(st->write_snapshot("a", b("S"), 3).ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{3, 2, 2, 1}));
+    // Covering nothing more (same seq) replaces only the snapshot; a bigger one again.
+    CAF_REQUIRE(st->write_snapshot("a", b("SNAP"), 3).ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{3, 2, 2, 4}));
+    // Refused snapshots change nothing.
+    CAF_CHECK(!st->write_snapshot("a", b("XXXXXXXX"), 2).ok());
+    CAF_CHECK(!st->write_snapshot("b", b("XXXXXXXX"), 2).ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{3, 2, 2, 4}));
+    // A snapshot of a room with nothing stored makes a new room (covers 0: no log deleted).
+    CAF_REQUIRE(st->write_snapshot("d", b("DD"), 0).ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{4, 2, 2, 6}));
+    // A snapshot covering the whole log keeps the room (it has a snapshot, no log).
+    CAF_REQUIRE(st->write_snapshot("b", b("BBB"), 1).ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{4, 1, 0, 9}));
+    CAF_REQUIRE(st->append("b", b("after")).ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{4, 2, 5, 9}));
+    // remove_room subtracts everything of the room, and only of it; an unknown room changes nothing.
+    CAF_REQUIRE(st->remove_room("a").ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{3, 2, 5, 5}));
+    CAF_REQUIRE(st->remove_room("never-existed").ok());
+    CAF_REQUIRE(st->remove_room("a").ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{3, 2, 5, 5}));
+    // A removed room starts again from nothing.
+    CAF_REQUIRE(st->append("a", b("again")).ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{4, 3, 10, 5}));
+    CAF_CHECK_EQUAL(counters(*st), recount(*st));
+    // Rejected batches (an invalid room in it) change nothing.
+    CAF_CHECK(!st->append_batch({{"e", b("zz")}, {"", b("x")}}).ok());
+    CAF_CHECK_EQUAL(counters(*st), (v{4, 3, 10, 5}));
+    before_close = counters(*st);
+    CAF_REQUIRE(st->close().ok());
+    CAF_CHECK(!st->stats().ok());
+  }
+  // The scan at open rebuilds the same counters.
+  auto st = open();
+  CAF_CHECK_EQUAL(counters(*st), before_close);
+  CAF_CHECK_EQUAL(counters(*st), recount(*st));
+  CAF_MESSAGE("open scan: " << st->open_scan_duration().count() << " ns");
+  CAF_CHECK(st->stats()->approximate_db_bytes > 0u);
+}
+
+CAF_TEST(stats counters stay exact under a random sequence of operations) {
+  std::mt19937 rng(20240604);
+  auto pick = [&](std::uint64_t lo, std::uint64_t hi) {
+    return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
+  };
+  const std::vector<std::string> rooms{"r0",       "r1", "r1\0"s, "room with spaces", std::string(200, 'x'),
+                                       "\xff\x00"s};
+  auto random_bytes = [&](std::size_t max) {
+    bytes out(pick(0, max));
+    for (auto& c : out) c = static_cast<std::uint8_t>(pick(0, 255));
+    return out;
+  };
+  auto st = open();
+  int appends = 0, batches = 0, snapshots = 0, refused = 0, removals = 0, reopens = 0;
+  for (int step = 0; step < 600; ++step) {
+    const auto& room = rooms[pick(0, rooms.size() - 1)];
+    auto op = pick(0, 99);
+    if (op < 35) {
+      CAF_REQUIRE(st->append(room, random_bytes(64)).ok());
+      ++appends;
+    } else if (op < 65) {
+      std::vector<pending_update> batch;
+      for (auto n = pick(1, 8); n > 0; --n)
+        batch.push_back({rooms[pick(0, rooms.size() - 1)], random_bytes(40)});
+      auto r = st->append_batch(batch);
+      CAF_REQUIRE(r.ok());
+      CAF_CHECK_EQUAL(r->size(), batch.size());
+      ++batches;
+    } else if (op < 85) {
+      auto rs = st->room_stats(room);
+      CAF_REQUIRE(rs.ok());
+      const seq_t last = rs->next_seq - 1;
+      if (pick(0, 9) == 0) {  // out of range: refused, nothing changes
+        auto before = counters(*st);
+        CAF_CHECK(!st->write_snapshot(room, b("X"), last + 1).ok());
+        CAF_CHECK_EQUAL(counters(*st), before);
+        ++refused;
+      } else {
+        CAF_REQUIRE(st->write_snapshot(room, random_bytes(300), pick(rs->snapshot_seq, last)).ok());
+        ++snapshots;
+      }
+    } else if (op < 95) {
+      CAF_REQUIRE(st->remove_room(room).ok());
+      ++removals;
+    } else {
+      auto before = counters(*st);
+      CAF_REQUIRE(st->close().ok());
+      st = open();
+      CAF_CHECK_EQUAL(counters(*st), before);
+      ++reopens;
+    }
+    auto c = counters(*st);
+    auto r = recount(*st);
+    if (c != r) CAF_FAIL("step " << step << ": counters " << c << " != recount " << r);
+  }
+  CAF_MESSAGE("appends " << appends << ", batches " << batches << ", snapshots " << snapshots << ", refused "
+                         << refused << ", removals " << removals << ", reopens " << reopens << ", final "
+                         << counters(*st));
+  CAF_CHECK(appends > 0 && batches > 0 && snapshots > 0 && refused > 0 && removals > 0 && reopens > 0);
+}
+
+CAF_TEST(failed writes leave counters and numbering unchanged) {
+  auto fs = std::make_shared<failing_fs>(rocksdb::FileSystem::Default());
+  auto env = rocksdb::NewCompositeEnv(fs);
+  std::vector<std::uint64_t> before;
+  {
+    auto r = rocksdb_store::open({db_path, false, true, env.get()});
+    CAF_REQUIRE(r.ok());
+    auto st = std::move(r).value();
+    CAF_REQUIRE(st->append_batch({{"a", b("111")}, {"b", b("22")}, {"a", b("3")}}).ok());
+    CAF_REQUIRE(st->write_snapshot("b", b("SNAP"), 1).ok());
+    before = counters(*st);
+    CAF_CHECK_EQUAL(before, (std::vector<std::uint64_t>{2, 2, 4, 4}));
+    fs->fail = true;
+    // A batch with a room twice and a new room: the write fails, nothing is counted.
+    auto a = st->append_batch({{"a", b("44")}, {"c", b("5")}, {"a", b("666")}});
+    CAF_REQUIRE(!a.ok());
+    CAF_MESSAGE("append error: " << a.error_message());
+    CAF_CHECK(a.error_message().find("injected WAL append failure") != std::string::npos);
+    CAF_CHECK_EQUAL(counters(*st), before);
+    CAF_CHECK(!st->write_snapshot("a", b("NEWSNAPSHOT"), 2).ok());
+    CAF_CHECK_EQUAL(counters(*st), before);
+    CAF_CHECK(!st->remove_room("a").ok());
+    CAF_CHECK_EQUAL(counters(*st), before);
+    fs->fail = false;
+    // RocksDB may stay in its background-error state after a failed WAL write; if it accepts writes
+    // again, numbering continues where the failed batch would have started.
+    auto again = st->append("a", b("7"));
+    if (again.ok()) {
+      CAF_CHECK_EQUAL(*again, 3u);
+      CAF_CHECK_EQUAL(counters(*st), (std::vector<std::uint64_t>{2, 3, 5, 4}));
+      before = counters(*st);
+    } else {
+      CAF_MESSAGE("after the failure: " << again.error_message());
+    }
+    st->close();  // may report the background error
+  }
+  auto st = open();
+  CAF_CHECK_EQUAL(counters(*st), before);
+  CAF_CHECK_EQUAL(counters(*st), recount(*st));
+  CAF_CHECK_EQUAL(st->append("c", b("x")).value(), 1u);
+  CAF_CHECK_EQUAL(st->load("a")->log.back().seq + 1, st->append("a", b("y")).value());
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
