@@ -3,6 +3,8 @@
 // Usage: node report.mjs yjs.jsonl zeal.jsonl BENCHMARKS.md
 import fs from 'node:fs'
 
+import { writeSection } from '../lib/benchmarks-md.mjs'
+
 const [yjsPath, zealPath, outPath] = process.argv.slice(2)
 const load = (p) => fs.readFileSync(p, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
 const yjs = load(yjsPath)
@@ -39,14 +41,4 @@ md += `| encoded size v1 / v2 | ${yjs[0].size_v1} / ${yjs[0].size_v2} B | ${zeal
 md += `\nZeal's own local-edit updates byte-identical to Yjs's: ${zeal.map((r) => r.local_updates_identical_to_yjs).join(', ')}. `
 md += `Final doc: ${zeal[0].structs} structs. Yjs memory is V8 heapUsed after gc; Zeal's is malloc'd bytes (mallinfo2) held by the doc.\n`
 
-const begin = `<!-- crdt-trace:${name}:begin -->`
-const end = `<!-- crdt-trace:${name}:end -->`
-let doc = fs.existsSync(outPath) ? fs.readFileSync(outPath, 'utf8') : '# Benchmarks\n'
-const block = `${begin}\n${md}${end}`
-if (doc.includes(begin) && doc.includes(end)) {
-  doc = doc.slice(0, doc.indexOf(begin)) + block + doc.slice(doc.indexOf(end) + end.length)
-} else {
-  doc = doc.trimEnd() + '\n\n' + block + '\n'
-}
-fs.writeFileSync(outPath, doc)
-process.stdout.write(md)
+writeSection(outPath, `crdt-trace:${name}`, md, '')

@@ -8,7 +8,9 @@
 //   --rate 20 (updates/s per sender, scenario rate), --duration 10 (s), --window 8 (max: updates in
 //   flight per sender, counted until its own echo), --idle-connections 10000, --json (one JSON line),
 //   --server-cpu N (run the server under taskset -c N; run.sh pins the load client to the other core),
-//   --server-args "ARGS" (extra zeal-crdt-server options, e.g. "--actor-threads 1").
+//   --server-args "ARGS" (extra zeal-crdt-server options, e.g. "--actor-threads 1" or "--in-memory").
+// Zeal results also carry the server's `storage: ...` start-up line and the "storage" object of its
+// GET /stats after the drain (null if it has none), so a persistence run can show it really stored.
 //
 // rate/max: each room has 1 sender + (clients-1) receivers; the sender's k-th update is matched to the
 // k-th update frame a receiver gets in that room (one sender per room, the servers relay in order), so
@@ -28,7 +30,7 @@ const jsdir = path.join(here, '../../tests/js')
 const require = createRequire(path.join(jsdir, 'package.json'))
 const { WebSocket } = require('ws')
 const Y = require('yjs')
-const { startServer } = await import(path.join(jsdir, 'lib/server.mjs'))
+const { startServer, httpGet } = await import(path.join(jsdir, 'lib/server.mjs'))
 
 const args = process.argv.slice(2)
 const opt = (name, def) => {
@@ -242,6 +244,15 @@ const traffic = async (mode) => {
   while (expected() > 0 && Date.now() < drainEnd) await sleep(20)
   const missing = expected()
   const sent = sentCount.reduce((a, b) => a + b, 0)
+  let storage = null
+  if (kind === 'zeal') {
+    try {
+      storage = (await httpGet(`${server.http}/stats`)).json().storage ?? null
+    } catch {
+      storage = null
+    }
+  }
+  const storageLog = (server.stderr().match(/storage: [^\n]*/) ?? [null])[0]
   await closeAll([...senders, ...receivers])
   await server.stop({ check: false })
   lat.sort((a, b) => a - b)
@@ -262,7 +273,8 @@ const traffic = async (mode) => {
     server_cpu_pct: Math.round(((cpu1 - cpu0) / 100 / elapsed) * 100),
     client_cpu_pct: Math.round(((self1.user + self1.system) / 1e6 / elapsed) * 100),
     server_rss_mib: Number((rssLoaded / 1048576).toFixed(1)),
-    frame_bytes: frames[0][0].length
+    frame_bytes: frames[0][0].length,
+    ...(kind === 'zeal' ? { server_args: serverArgs.slice(6).join(' '), storage_log: storageLog, storage } : {})
   }
 }
 

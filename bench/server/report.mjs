@@ -3,6 +3,8 @@
 // Usage: node report.mjs results.jsonl BENCHMARKS.md
 import fs from 'node:fs'
 
+import { writeSection } from '../lib/benchmarks-md.mjs'
+
 const [inPath, outPath] = process.argv.slice(2)
 const rows = fs.readFileSync(inPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
 const get = (server, scenario) => rows.find((r) => r.server === server && r.scenario === scenario) ?? {}
@@ -60,21 +62,7 @@ if (undelivered.length) {
 }
 md += '\nRaw results (one JSON line per scenario):\n\n```\n' + rows.map((r) => JSON.stringify(r)).join('\n') + '\n```\n'
 
-const begin = '<!-- server-bench:begin -->'
-const end = '<!-- server-bench:end -->'
-let doc = fs.existsSync(outPath) ? fs.readFileSync(outPath, 'utf8') : '# Benchmarks\n'
-const block = `${begin}\n${md}${end}`
-if (doc.includes(begin) && doc.includes(end)) {
-  doc = doc.slice(0, doc.indexOf(begin)) + block + doc.slice(doc.indexOf(end) + end.length)
-} else {
-  doc =
-    doc.trimEnd() +
-    '\n\n## Server load (issue 3)\n\nCommand (after `scripts/build.sh` with a RelWithDebInfo or Release build):\n\n```sh\nbench/server/run.sh 10 10000\n```\n\n' +
+writeSection(outPath, 'server-bench', md, '## Server load (issue 3)\n\nCommand (after `scripts/build.sh` with a RelWithDebInfo or Release build):\n\n```sh\nbench/server/run.sh 10 10000\n```\n\n' +
     '`bench/server/run.sh` runs `bench/server/load.mjs` against `build/app/server/zeal-crdt-server` and against the\n' +
     'y-websocket reference server (`tests/js/tools/yws-server.cjs`) with the same load, one after the other, and writes\n' +
-    'the table below.\n\n' +
-    block +
-    '\n'
-}
-fs.writeFileSync(outPath, doc)
-process.stdout.write(md)
+    'the table below.\n\n')
