@@ -5,6 +5,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cassert>
 #include <set>
 
@@ -439,13 +440,20 @@ result<store_statistics> rocksdb_store::stats() {
   if (auto st = check_open(op, {}); !st) return error{st.error_message()};
   store_statistics out = totals_;
   out.rooms = rooms_.size();
-  out.approximate_db_bytes = 0;
-  for (auto* cf : handles_) {
-    for (const char* prop : {"rocksdb.total-sst-files-size", "rocksdb.cur-size-all-mem-tables"}) {
-      std::uint64_t v = 0;
-      if (db_->GetIntProperty(cf, prop, &v)) out.approximate_db_bytes += v;
+  // The size estimate takes RocksDB's own mutex per property: refreshed at most once a second (stats()
+  // runs after every group commit).
+  auto now = std::chrono::steady_clock::now();
+  if (!db_bytes_time_ || now - *db_bytes_time_ >= std::chrono::seconds{1}) {
+    db_bytes_ = 0;
+    for (auto* cf : handles_) {
+      for (const char* prop : {"rocksdb.total-sst-files-size", "rocksdb.cur-size-all-mem-tables"}) {
+        std::uint64_t v = 0;
+        if (db_->GetIntProperty(cf, prop, &v)) db_bytes_ += v;
+      }
     }
+    db_bytes_time_ = now;
   }
+  out.approximate_db_bytes = db_bytes_;
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -115,6 +116,9 @@ class rocksdb_store final : public store {
   std::unordered_map<std::string, room_counts> rooms_;
   store_statistics totals_;
   std::chrono::nanoseconds open_scan_duration_{0};
+  /// approximate_db_bytes of stats(), and when it was computed (refreshed at most once a second).
+  std::uint64_t db_bytes_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> db_bytes_time_;
 };
 
 }  // namespace zeal::persistence
