@@ -21,14 +21,14 @@ process.setMaxListeners(100) // every WebsocketProvider adds a process 'exit' li
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const ROOMS = ['crash-0', 'crash/ü 1', 'crash%2']
 
-/** A y-websocket provider that edits every 10–20 ms while `running`. */
-const makeProviderWriter = (server, room, clientID, prng) => {
-  const c = providerClient(server.ws, encodeURIComponent(room), { clientID })
-  const w = { kind: 'provider', room, clientID, c, doc: c.doc, running: false, edits: 0, timer: null }
+/** Gives writer `w` start()/stop(): one seeded random edit every 10-20 ms while running and canEdit(). */
+const editLoop = (w, prng, canEdit) => {
   const loop = () => {
     if (!w.running) return
-    randomEdit(prng, w.doc)
-    w.edits++
+    if (canEdit()) {
+      randomEdit(prng, w.doc)
+      w.edits++
+    }
     w.timer = setTimeout(loop, 10 + prng.int(11))
   }
   w.start = () => {
@@ -39,6 +39,13 @@ const makeProviderWriter = (server, room, clientID, prng) => {
     w.running = false
     clearTimeout(w.timer)
   }
+}
+
+/** A y-websocket provider that edits every 10–20 ms while `running`. */
+const makeProviderWriter = (server, room, clientID, prng) => {
+  const c = providerClient(server.ws, encodeURIComponent(room), { clientID })
+  const w = { kind: 'provider', room, clientID, c, doc: c.doc, running: false, edits: 0, timer: null }
+  editLoop(w, prng, () => true)
   w.connected = () => c.provider.wsconnected && c.provider.synced
   return w
 }
@@ -67,22 +74,7 @@ const makeRawWriter = (room, clientID, prng) => {
   }
   /** The updates of this writer the server echoed on the current connection. */
   w.echoed = () => (w.conn ? w.conn.messages.filter((m) => m.type === 'sync' && m.sub === 'update' && w.sent.has(toHex(m.payload))).map((m) => m.payload) : [])
-  const loop = () => {
-    if (!w.running) return
-    if (isOpen()) {
-      randomEdit(prng, doc)
-      w.edits++
-    }
-    w.timer = setTimeout(loop, 10 + prng.int(11))
-  }
-  w.start = () => {
-    w.running = true
-    w.timer = setTimeout(loop, prng.int(10))
-  }
-  w.stop = () => {
-    w.running = false
-    clearTimeout(w.timer)
-  }
+  editLoop(w, prng, isOpen)
   w.connected = isOpen
   return w
 }
