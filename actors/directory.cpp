@@ -162,8 +162,8 @@ caf::actor spawn_directory(caf::actor_system& sys, room_limits limits,
   return spawn_directory(sys, limits, std::move(metrics), caf::actor{});
 }
 
-caf::actor spawn_directory(caf::actor_system& sys, room_limits limits, std::shared_ptr<server_metrics> metrics,
-                           caf::actor store) {
+caf::actor spawn_directory(caf::actor_system& sys, room_limits limits,
+                           std::shared_ptr<server_metrics> metrics, caf::actor store) {
   return sys.spawn(directory_fun, limits, std::move(metrics), std::move(store));
 }
 

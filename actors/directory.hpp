@@ -17,7 +17,7 @@ caf::actor spawn_directory(caf::actor_system& sys, room_limits limits,
 
 /// With a store actor (actors/store_actor.hpp): rooms load from and write to it, and the HTTP lookups of
 /// a room that is not loaded load it if the store holds anything for it.
-caf::actor spawn_directory(caf::actor_system& sys, room_limits limits, std::shared_ptr<server_metrics> metrics,
-                           caf::actor store);
+caf::actor spawn_directory(caf::actor_system& sys, room_limits limits,
+                           std::shared_ptr<server_metrics> metrics, caf::actor store);
 
 }  // namespace zeal::actors

@@ -47,8 +47,8 @@ class server_metrics {
   // Storage (set once by app/ before any actor runs; gauges published by the store actor)
   bool storage_enabled = false;
   bool storage_sync = false;
-  std::atomic<std::uint64_t> storage_rooms{0};           // rooms with stored data
-  std::atomic<std::uint64_t> storage_log_entries{0};     // update log entries over all rooms
+  std::atomic<std::uint64_t> storage_rooms{0};        // rooms with stored data
+  std::atomic<std::uint64_t> storage_log_entries{0};  // update log entries over all rooms
   std::atomic<std::uint64_t> storage_log_bytes{0};
   std::atomic<std::uint64_t> storage_snapshot_bytes{0};  // snapshot bytes over all rooms
   std::atomic<std::uint64_t> storage_db_bytes{0};        // RocksDB's estimate (SST files + memtables)
@@ -71,9 +71,9 @@ class server_metrics {
   double uptime_seconds() const;
 
   /// The /stats JSON: {"rooms", "total_clients", "max_rooms", "max_clients_per_room", "uptime_seconds",
-  /// "connections", "messages_in", "messages_out", "bytes_in", "bytes_out", "updates_applied", "storage": {"enabled", "sync", "rooms", "log_entries", "log_bytes",
-  /// "snapshot_bytes", "db_bytes", "appends_total", "snapshots_total", "load_failures_total",
-  /// "write_errors_total"} (only "enabled":false without storage)}.
+  /// "connections", "messages_in", "messages_out", "bytes_in", "bytes_out", "updates_applied", "storage":
+  /// {"enabled", "sync", "rooms", "log_entries", "log_bytes", "snapshot_bytes", "db_bytes", "appends_total",
+  /// "snapshots_total", "load_failures_total", "write_errors_total"} (only "enabled":false without storage)}.
   std::string stats_json(std::uint64_t max_rooms, std::uint64_t max_clients_per_room) const;
   /// Prometheus text exposition format (version 0.0.4).
   std::string prometheus() const;

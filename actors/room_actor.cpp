@@ -140,15 +140,16 @@ bool write_snapshot(room_self* self, const char* why) {
   const auto entries = st.log_entries;
   const auto bytes_covered = st.log_bytes;
   st.snapshot_in_flight = true;
-  self->request(st.store, caf::infinite, persistence::snapshot_atom::value, st.name, std::move(state), covered)
+  self->request(st.store, caf::infinite, persistence::snapshot_atom::value, st.name, std::move(state),
+                covered)
       .then(
           [self, why, size, covered, entries, bytes_covered](caf::ok_atom) {
             auto& st = self->state;
             st.snapshot_in_flight = false;
             st.log_entries -= entries;
             st.log_bytes -= bytes_covered;
-            log::room().info("conn=- room={} snapshot written ({}): {} bytes, covers seq {}", st.name, why, size,
-                             covered);
+            log::room().info("conn=- room={} snapshot written ({}): {} bytes, covers seq {}", st.name, why,
+                             size, covered);
             maybe_compact(self);  // the log may have grown past the limits again meanwhile
             try_finish(self);
           },
@@ -182,7 +183,8 @@ void try_finish(room_self* self) {
 /// re-upload what they have when they reconnect, to a room that loads again) and stop.
 void fail_storage(room_self* self, const caf::error& err) {
   auto& st = self->state;
-  log::room().error("conn=- room={} storage write failed: {}", st.name, persistence::store_error_message(err));
+  log::room().error("conn=- room={} storage write failed: {}", st.name,
+                    persistence::store_error_message(err));
   for (auto& item : st.outbox)
     if (item.promise.pending()) item.promise.deliver(make_actor_error(1011, storage_failure_reason));
   st.outbox.clear();
@@ -299,7 +301,8 @@ caf::result<caf::ok_atom> handle_posted_update(room_self* self, const bytes& upd
                    fx.store ? "" : " (nothing new)");
   carry_out(self, fx, std::nullopt, caf::actor{});
   auto rp = self->make_response_promise();
-  emit(self, [rp]() mutable { rp.deliver(caf::ok_atom::value); }, rp);
+  emit(
+      self, [rp]() mutable { rp.deliver(caf::ok_atom::value); }, rp);
   return rp;
 }
 
@@ -351,8 +354,8 @@ void fail_load(room_self* self, std::string why) {
   st.metrics->storage_load_failures_total.fetch_add(1, std::memory_order_relaxed);
   log::room().error("conn=- room={} cannot be loaded: {}", st.name, *st.load_error);
   auto gen = ++st.idle_generation;
-  self->delayed_send(self, std::min<caf::timespan>(st.limits.room_timeout, failed_load_linger), idle_atom::value,
-                     gen);
+  self->delayed_send(self, std::min<caf::timespan>(st.limits.room_timeout, failed_load_linger),
+                     idle_atom::value, gen);
 }
 
 void restore(room_self* self, room_record& r, std::chrono::steady_clock::time_point t0) {
@@ -366,8 +369,8 @@ void restore(room_self* self, room_record& r, std::chrono::steady_clock::time_po
   st.log_entries = r.log.size();
   for (const auto& e : r.log) st.log_bytes += e.size();
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  log::room().info("conn=- room={} loaded from storage: snapshot {} bytes, {} log entries, {:.1f} ms", st.name,
-                   r.snapshot.size(), r.log.size(), ms);
+  log::room().info("conn=- room={} loaded from storage: snapshot {} bytes, {} log entries, {:.1f} ms",
+                   st.name, r.snapshot.size(), r.log.size(), ms);
   // A log tail (e.g. after a crash) is folded into a snapshot soon.
   if (st.log_entries > 0) {
     st.last_update = self->clock().now();
@@ -423,7 +426,8 @@ caf::behavior room_actor_fun(room_self* self, std::string name, caf::actor direc
         auto& st = self->state;
         if (gen != st.idle_generation || !st.members.empty() || st.unloading) return;
         st.unloading = true;
-        log::room().info("conn=- room={} empty for {} ms, unloading", st.name, st.limits.room_timeout.count());
+        log::room().info("conn=- room={} empty for {} ms, unloading", st.name,
+                         st.limits.room_timeout.count());
         if (st.directory)
           self->send(st.directory, unload_atom::value, st.name);
         else
@@ -470,7 +474,8 @@ caf::behavior room_actor_fun(room_self* self, std::string name, caf::actor direc
 
 caf::actor spawn_room_actor(caf::actor_system& sys, std::string name, caf::actor directory,
                             room_limits limits, std::shared_ptr<server_metrics> metrics) {
-  return spawn_room_actor(sys, std::move(name), std::move(directory), limits, std::move(metrics), caf::actor{});
+  return spawn_room_actor(sys, std::move(name), std::move(directory), limits, std::move(metrics),
+                          caf::actor{});
 }
 
 caf::actor spawn_room_actor(caf::actor_system& sys, std::string name, caf::actor directory,

@@ -1,9 +1,9 @@
 #include "actors/room_state.hpp"
 
-#include "persistence/keys.hpp"
 #include "crdt/doc/doc_impl.hpp"
 #include "crdt/lib0/json.hpp"
 #include "crdt/protocol/message.hpp"
+#include "persistence/keys.hpp"
 
 namespace zeal::actors {
 
@@ -154,8 +154,8 @@ std::optional<std::string> room_state::restore(std::string_view room, const byte
   const auto prefix = keys::room_prefix(room);
   if (snapshot) {
     if (auto st = doc_.apply_update(*snapshot); !st)
-      return "snapshot (" + std::to_string(snapshot->size()) + " bytes, snapshot key=" + keys::printable(prefix) +
-             ") does not decode: " + st.err().to_string();
+      return "snapshot (" + std::to_string(snapshot->size()) +
+             " bytes, snapshot key=" + keys::printable(prefix) + ") does not decode: " + st.err().to_string();
   }
   for (std::size_t i = 0; i < log.size(); ++i) {
     const std::uint64_t seq = i < seqs.size() ? seqs[i] : 0;

@@ -56,8 +56,8 @@ class room_state {
   /// Applies a room's stored data in order: the snapshot (if any), then the log entries (`seqs[i]` is the
   /// sequence number of `log[i]`). nullopt on success; otherwise what failed, naming the record and its
   /// key; the document is then partly restored and the room must not be used.
-  std::optional<std::string> restore(std::string_view room, const bytes* snapshot, const std::vector<bytes>& log,
-                                     const std::vector<std::uint64_t>& seqs);
+  std::optional<std::string> restore(std::string_view room, const bytes* snapshot,
+                                     const std::vector<bytes>& log, const std::vector<std::uint64_t>& seqs);
 
   /// The frames a newly joined member gets: SyncStep1 with the room's state vector, then (if there are
   /// states) one awareness frame with all states.

@@ -48,8 +48,8 @@ struct room_record {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, room_record& x) {
-  return f(caf::meta::type_name("zeal.room_record"), x.has_snapshot, x.snapshot, x.covered, x.log,
-           x.log_seqs, x.last_seq);
+  return f(caf::meta::type_name("zeal.room_record"), x.has_snapshot, x.snapshot, x.covered, x.log, x.log_seqs,
+           x.last_seq);
 }
 
 /// Storage figures for /stats: the store's own statistics type, made serializable.

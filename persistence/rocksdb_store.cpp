@@ -5,8 +5,8 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cassert>
+#include <chrono>
 #include <set>
 
 #include "persistence/keys.hpp"

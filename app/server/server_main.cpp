@@ -24,11 +24,11 @@
 #include "actors/messages.hpp"
 #include "actors/metrics.hpp"
 #include "actors/store_actor.hpp"
-#include "persistence/rocksdb_store.hpp"
 #include "app/server/log.hpp"
 #include "app/server/options_loader.hpp"
 #include "net/actor_bridge.hpp"
 #include "net/server.hpp"
+#include "persistence/rocksdb_store.hpp"
 
 namespace zeal::app {
 

@@ -25,10 +25,10 @@ struct server_options {
   unsigned actor_threads = 2;                           // CAF scheduler threads
   // [storage]
   std::string data_dir = "./data";
-  bool in_memory = false;  // nothing stored (tests, benchmarks)
-  bool sync = false;       // fsync every write
-  std::chrono::seconds snapshot_idle{5};          // snapshot after this long without updates
-  std::uint64_t compact_log_entries = 1000;        // snapshot when the log holds this many entries
+  bool in_memory = false;                             // nothing stored (tests, benchmarks)
+  bool sync = false;                                  // fsync every write
+  std::chrono::seconds snapshot_idle{5};              // snapshot after this long without updates
+  std::uint64_t compact_log_entries = 1000;           // snapshot when the log holds this many entries
   std::uint64_t compact_log_bytes = 4 * 1024 * 1024;  // ... or this many bytes
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
