@@ -61,14 +61,17 @@ std::optional<std::uint64_t> decode_log_seq(std::string_view key, std::size_t pr
 }
 
 std::string encode_meta(const meta& m) {
-  std::string out(1, '\x01');
+  std::string out(1, '\x02');
   append_be64(out, m.snapshot_seq);
+  append_be64(out, m.snapshot_bytes.value_or(0));
   return out;
 }
 
 std::optional<meta> decode_meta(std::string_view value) {
-  if (value.size() != 9 || value[0] != '\x01') return std::nullopt;
-  return meta{read_be64(value.data() + 1)};
+  if (value.size() == 9 && value[0] == '\x01') return meta{read_be64(value.data() + 1), std::nullopt};
+  if (value.size() == 17 && value[0] == '\x02')
+    return meta{read_be64(value.data() + 1), read_be64(value.data() + 9)};
+  return std::nullopt;
 }
 
 std::string printable(std::string_view key) {

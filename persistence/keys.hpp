@@ -33,10 +33,15 @@ std::optional<decoded_prefix> decode_room_prefix(std::string_view key);
 /// 8 bytes.
 std::optional<std::uint64_t> decode_log_seq(std::string_view key, std::size_t prefix_size);
 
-/// Meta value: version byte 1 + big-endian uint64 snapshot_seq.
+/// Meta value: version byte 2 + big-endian uint64 snapshot_seq + big-endian uint64 snapshot size (so that
+/// opening the store can count snapshot bytes without reading the snapshots). Version 1 (byte 1 +
+/// snapshot_seq, no size) is still read.
 struct meta {
   std::uint64_t snapshot_seq = 0;
+  /// Bytes of the room's snapshot; nullopt for a version-1 record.
+  std::optional<std::uint64_t> snapshot_bytes;
 };
+/// Writes version 2 (snapshot_bytes 0 if unset).
 std::string encode_meta(const meta& m);
 std::optional<meta> decode_meta(std::string_view value);
 

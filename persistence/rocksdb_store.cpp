@@ -138,23 +138,32 @@ status rocksdb_store::count_all() {
     }
     if (!it->status().ok()) return fail(op, {}, "counting the log: " + it->status().ToString());
   }
-  for (auto* cf : {snapshot_, meta_}) {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf));
+  // Snapshot sizes come from the meta records (version 2); only a version-1 record costs a read of its
+  // snapshot. (A snapshot always has a meta record: they are written in one batch.)
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, meta_));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       const auto key = it->key().ToStringView();
-      const std::uint64_t size = it->value().size();
-      if (cf == snapshot_) totals_.snapshot_bytes += size;
       auto p = keys::decode_room_prefix(key);
       if (!p || p->size != key.size()) continue;  // not a key this store writes
       auto& rc = rooms_[std::move(p->room)];
-      if (cf == snapshot_) {
-        rc.has_snapshot = true;
-        rc.snapshot_bytes = size;
+      rc.has_meta = true;
+      std::uint64_t size = 0;
+      auto m = keys::decode_meta(it->value().ToStringView());
+      if (m && m->snapshot_bytes) {
+        size = *m->snapshot_bytes;
       } else {
-        rc.has_meta = true;
+        rocksdb::PinnableSlice value;
+        auto s = db_->Get(ro, snapshot_, key, &value);
+        if (s.IsNotFound()) continue;  // inconsistent; load() reports it
+        if (!s.ok()) return fail(op, {}, "counting snapshots: " + s.ToString());
+        size = value.size();
       }
+      rc.has_snapshot = true;
+      rc.snapshot_bytes = size;
+      totals_.snapshot_bytes += size;
     }
-    if (!it->status().ok()) return fail(op, {}, "counting " + cf->GetName() + ": " + it->status().ToString());
+    if (!it->status().ok()) return fail(op, {}, "counting meta: " + it->status().ToString());
   }
   open_scan_duration_ = std::chrono::steady_clock::now() - start;
   return {};
@@ -359,7 +368,7 @@ status rocksdb_store::write_snapshot(std::string_view room, bytes_view state, se
   s = batch.Put(snapshot_, prefix, slice(state));
   if (s.ok() && covered_up_to_seq > 0)
     s = batch.DeleteRange(log_, keys::log_key(prefix, 0), keys::log_key(prefix, covered_up_to_seq + 1));
-  if (s.ok()) s = batch.Put(meta_, prefix, keys::encode_meta({covered_up_to_seq}));
+  if (s.ok()) s = batch.Put(meta_, prefix, keys::encode_meta({covered_up_to_seq, state.size()}));
   if (!s.ok()) return fail(op, room, "batch: " + s.ToString());
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;

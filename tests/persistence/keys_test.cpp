@@ -48,8 +48,19 @@ CAF_TEST(log keys sort by sequence number) {
 }
 
 CAF_TEST(meta round trip and printable) {
-  auto v = keys::encode_meta({7});
+  auto v = keys::encode_meta({7, 1234});
+  CAF_CHECK_EQUAL(v.size(), 17u);
   CAF_CHECK_EQUAL(keys::decode_meta(v).value_or(keys::meta{}).snapshot_seq, 7u);
+  CAF_CHECK_EQUAL(keys::decode_meta(v).value_or(keys::meta{}).snapshot_bytes.value_or(0), 1234u);
+  // Version 1 (no size) is still read.
+  std::string v1(1, '\x01');
+  keys::append_be64(v1, 9);
+  auto m1 = keys::decode_meta(v1);
+  CAF_REQUIRE(m1.has_value());
+  CAF_CHECK_EQUAL(m1->snapshot_seq, 9u);
+  CAF_CHECK(!m1->snapshot_bytes.has_value());
+  CAF_CHECK(!keys::decode_meta(v1 + "x"));
+  CAF_CHECK(!keys::decode_meta(std::string(1, '\x03') + v.substr(1)));
   CAF_CHECK(!keys::decode_meta("x"));
   CAF_CHECK_EQUAL(keys::printable(std::string("a\0\\", 3)), "a\\x00\\x5c");
 }

@@ -349,6 +349,51 @@ CAF_TEST(malformed log key is an error naming room and key) {
   CAF_CHECK_EQUAL(st->append("good", b("2")).value(), 2u);
 }
 
+CAF_TEST(opening counts snapshot bytes from version 1 and version 2 meta records) {
+  {
+    auto st = open();
+    CAF_REQUIRE(st->append("old", b("1")).ok());
+    CAF_REQUIRE(st->write_snapshot("old", b("snapshot of old"), 1).ok());
+    CAF_REQUIRE(st->append("new", b("1")).ok());
+    CAF_REQUIRE(st->write_snapshot("new", b("snap"), 1).ok());
+  }
+  {  // Raw write: room "old" gets a version-1 meta record (no snapshot size), as older stores wrote.
+    rocksdb::Options opts;
+    std::vector<std::string> names;
+    CAF_REQUIRE(rocksdb::DB::ListColumnFamilies(opts, db_path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> desc;
+    for (auto& n : names) desc.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    CAF_REQUIRE(rocksdb::DB::Open(opts, db_path, desc, &handles, &db).ok());
+    rocksdb::ColumnFamilyHandle* meta = nullptr;
+    for (auto* h : handles)
+      if (h->GetName() == "meta") meta = h;
+    CAF_REQUIRE(meta != nullptr);
+    std::string v1(1, '\x01');
+    keys::append_be64(v1, 1);
+    CAF_CHECK(db->Put(rocksdb::WriteOptions(), meta, keys::room_prefix("old"), v1).ok());
+    for (auto* h : handles) CAF_CHECK(db->DestroyColumnFamilyHandle(h).ok());
+    CAF_CHECK(db->Close().ok());
+    delete db;
+  }
+  auto st = open();
+  auto s = st->stats();
+  CAF_REQUIRE(s.ok());
+  CAF_CHECK_EQUAL(s->rooms, 2u);
+  CAF_CHECK_EQUAL(s->snapshot_bytes, std::string("snapshot of old").size() + 4);
+  CAF_CHECK_EQUAL(s->log_entries, 0u);
+  auto d = st->load("old");
+  CAF_REQUIRE(d.ok());
+  CAF_CHECK(d->snapshot == b("snapshot of old"));
+  // A new snapshot writes version 2 again and the counters stay exact.
+  CAF_REQUIRE(st->append("old", b("2")).ok());
+  CAF_REQUIRE(st->write_snapshot("old", b("x"), 2).ok());
+  auto after = st->stats();
+  CAF_REQUIRE(after.ok());
+  CAF_CHECK_EQUAL(after->snapshot_bytes, 5u);
+}
+
 CAF_TEST(stats counters follow appends snapshots and removals) {
   using v = std::vector<std::uint64_t>;
   v before_close;
