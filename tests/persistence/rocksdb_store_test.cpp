@@ -37,6 +37,27 @@ struct fixture {
     if (!r) CAF_FAIL("open failed: " << r.error_message());
     return std::move(r).value();
   }
+
+  /// Writes key -> value into column family `cf` with RocksDB directly (the store must be closed): for
+  /// records the store itself would never write.
+  void raw_put(const std::string& cf, const std::string& key, const std::string& value) {
+    rocksdb::Options opts;
+    std::vector<std::string> names;
+    CAF_REQUIRE(rocksdb::DB::ListColumnFamilies(opts, db_path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> desc;
+    for (auto& n : names) desc.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    CAF_REQUIRE(rocksdb::DB::Open(opts, db_path, desc, &handles, &db).ok());
+    rocksdb::ColumnFamilyHandle* target = nullptr;
+    for (auto* h : handles)
+      if (h->GetName() == cf) target = h;
+    CAF_REQUIRE(target != nullptr);
+    CAF_CHECK(db->Put(rocksdb::WriteOptions(), target, key, value).ok());
+    for (auto* h : handles) CAF_CHECK(db->DestroyColumnFamilyHandle(h).ok());
+    CAF_CHECK(db->Close().ok());
+    delete db;
+  }
 };
 
 std::vector<seq_t> seqs_of(const room_data& d) {
@@ -317,24 +338,8 @@ CAF_TEST(malformed log key is an error naming room and key) {
     CAF_REQUIRE(st->append("bad", b("1")).ok());
     CAF_REQUIRE(st->append("good", b("1")).ok());
   }
-  {  // Raw write: a log key of room "bad" with a 3-byte suffix instead of 8.
-    rocksdb::Options opts;
-    std::vector<std::string> names;
-    CAF_REQUIRE(rocksdb::DB::ListColumnFamilies(opts, db_path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> desc;
-    for (auto& n : names) desc.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    CAF_REQUIRE(rocksdb::DB::Open(opts, db_path, desc, &handles, &db).ok());
-    rocksdb::ColumnFamilyHandle* log = nullptr;
-    for (auto* h : handles)
-      if (h->GetName() == "log") log = h;
-    CAF_REQUIRE(log != nullptr);
-    CAF_CHECK(db->Put(rocksdb::WriteOptions(), log, keys::room_prefix("bad") + "zzz", "v").ok());
-    for (auto* h : handles) CAF_CHECK(db->DestroyColumnFamilyHandle(h).ok());
-    CAF_CHECK(db->Close().ok());
-    delete db;
-  }
+  // Raw write: a log key of room "bad" with a 3-byte suffix instead of 8.
+  raw_put("log", keys::room_prefix("bad") + "zzz", "v");
   auto st = open();
   auto d = st->load("bad");
   CAF_REQUIRE(!d.ok());
@@ -357,26 +362,10 @@ CAF_TEST(opening counts snapshot bytes from version 1 and version 2 meta records
     CAF_REQUIRE(st->append("new", b("1")).ok());
     CAF_REQUIRE(st->write_snapshot("new", b("snap"), 1).ok());
   }
-  {  // Raw write: room "old" gets a version-1 meta record (no snapshot size), as older stores wrote.
-    rocksdb::Options opts;
-    std::vector<std::string> names;
-    CAF_REQUIRE(rocksdb::DB::ListColumnFamilies(opts, db_path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> desc;
-    for (auto& n : names) desc.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    CAF_REQUIRE(rocksdb::DB::Open(opts, db_path, desc, &handles, &db).ok());
-    rocksdb::ColumnFamilyHandle* meta = nullptr;
-    for (auto* h : handles)
-      if (h->GetName() == "meta") meta = h;
-    CAF_REQUIRE(meta != nullptr);
-    std::string v1(1, '\x01');
-    keys::append_be64(v1, 1);
-    CAF_CHECK(db->Put(rocksdb::WriteOptions(), meta, keys::room_prefix("old"), v1).ok());
-    for (auto* h : handles) CAF_CHECK(db->DestroyColumnFamilyHandle(h).ok());
-    CAF_CHECK(db->Close().ok());
-    delete db;
-  }
+  // Raw write: room "old" gets a version-1 meta record (no snapshot size), as older stores wrote.
+  std::string v1(1, '\x01');
+  keys::append_be64(v1, 1);
+  raw_put("meta", keys::room_prefix("old"), v1);
   auto st = open();
   auto s = st->stats();
   CAF_REQUIRE(s.ok());
