@@ -361,13 +361,13 @@ void fail_load(room_self* self, std::string why) {
 void restore(room_self* self, room_record& r, std::chrono::steady_clock::time_point t0) {
   auto& st = self->state;
   if (!r.has_snapshot && r.log.empty()) return;
-  if (auto failed = st.room->restore(st.name, r.has_snapshot ? &r.snapshot : nullptr, r.log, r.log_seqs)) {
+  if (auto failed = st.room->restore(st.name, r.has_snapshot ? &r.snapshot : nullptr, r.covered, r.log)) {
     fail_load(self, std::move(*failed));
     return;
   }
   st.last_seq = r.last_seq;
   st.log_entries = r.log.size();
-  for (const auto& e : r.log) st.log_bytes += e.size();
+  for (const auto& e : r.log) st.log_bytes += e.update.size();
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   log::room().info("conn=- room={} loaded from storage: snapshot {} bytes, {} log entries, {:.1f} ms",
                    st.name, r.snapshot.size(), r.log.size(), ms);

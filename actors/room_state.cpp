@@ -3,7 +3,6 @@
 #include "crdt/doc/doc_impl.hpp"
 #include "crdt/lib0/json.hpp"
 #include "crdt/protocol/message.hpp"
-#include "persistence/keys.hpp"
 
 namespace zeal::actors {
 
@@ -148,23 +147,9 @@ frame_effects room_state::handle_frame(std::uint64_t conn, bytes frame, proto::a
 }
 
 std::optional<std::string> room_state::restore(std::string_view room, const bytes* snapshot,
-                                               const std::vector<bytes>& log,
-                                               const std::vector<std::uint64_t>& seqs) {
-  namespace keys = persistence::keys;
-  const auto prefix = keys::room_prefix(room);
-  if (snapshot) {
-    if (auto st = doc_.apply_update(*snapshot); !st)
-      return "snapshot (" + std::to_string(snapshot->size()) +
-             " bytes, snapshot key=" + keys::printable(prefix) + ") does not decode: " + st.err().to_string();
-  }
-  for (std::size_t i = 0; i < log.size(); ++i) {
-    const std::uint64_t seq = i < seqs.size() ? seqs[i] : 0;
-    if (auto st = doc_.apply_update(log[i]); !st)
-      return "log entry seq " + std::to_string(seq) + " (" + std::to_string(log[i].size()) +
-             " bytes, log key=" + keys::printable(keys::log_key(prefix, seq)) +
-             ") does not decode: " + st.err().to_string();
-  }
-  return std::nullopt;
+                                               std::uint64_t snapshot_seq,
+                                               const std::vector<persistence::log_entry>& log) {
+  return persistence::apply_stored(doc_, room, snapshot, snapshot_seq, log);
 }
 
 std::vector<bytes> room_state::welcome_frames() const {

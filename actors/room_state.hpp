@@ -12,6 +12,8 @@
 #include "crdt/doc/doc.hpp"
 #include "crdt/protocol/awareness.hpp"
 #include "crdt/protocol/message.hpp"
+#include "persistence/room_doc.hpp"
+#include "persistence/store.hpp"
 
 namespace zeal::actors {
 
@@ -53,11 +55,11 @@ class room_state {
   /// without a copy.
   frame_effects handle_frame(std::uint64_t conn, bytes frame, crdt::protocol::awareness_time now);
 
-  /// Applies a room's stored data in order: the snapshot (if any), then the log entries (`seqs[i]` is the
-  /// sequence number of `log[i]`). nullopt on success; otherwise what failed, naming the record and its
-  /// key; the document is then partly restored and the room must not be used.
-  std::optional<std::string> restore(std::string_view room, const bytes* snapshot,
-                                     const std::vector<bytes>& log, const std::vector<std::uint64_t>& seqs);
+  /// Applies a room's stored data in order (persistence::apply_stored): the snapshot (if any; it covers the
+  /// log up to `snapshot_seq`), then the log entries. nullopt on success; otherwise what failed, naming the
+  /// record and its key; the document is then partly restored and the room must not be used.
+  std::optional<std::string> restore(std::string_view room, const bytes* snapshot, std::uint64_t snapshot_seq,
+                                     const std::vector<persistence::log_entry>& log);
 
   /// The frames a newly joined member gets: SyncStep1 with the room's state vector, then (if there are
   /// states) one awareness frame with all states.
@@ -91,7 +93,7 @@ class room_state {
   /// No format cleanup: the room relays clients' bytes, so it must not change the document itself (a
   /// cleanup delete of its own would never reach the members, and an identical one from a client would
   /// then look like a duplicate and not be relayed).
-  crdt::doc doc_{crdt::doc_options{0, true, false}};
+  crdt::doc doc_{persistence::room_doc_options()};
   crdt::protocol::awareness awareness_;
   bool doc_changed_ = false;  // set by doc_.on_update during one apply
 };

@@ -85,13 +85,8 @@ room_record to_record(room_data&& d) {
   if (d.snapshot) out.snapshot = std::move(*d.snapshot);
   out.covered = d.snapshot_seq;
   out.last_seq = d.snapshot_seq;
-  out.log.reserve(d.log.size());
-  out.log_seqs.reserve(d.log.size());
-  for (auto& e : d.log) {
-    out.last_seq = std::max(out.last_seq, e.seq);
-    out.log_seqs.push_back(e.seq);
-    out.log.push_back(std::move(e.update));
-  }
+  for (const auto& e : d.log) out.last_seq = std::max(out.last_seq, e.seq);
+  out.log = std::move(d.log);
   return out;
 }
 

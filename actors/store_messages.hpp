@@ -40,15 +40,18 @@ struct room_record {
   bool has_snapshot = false;
   message_bytes snapshot;
   std::uint64_t covered = 0;
-  std::vector<message_bytes> log;
-  /// The sequence number of each log entry (same order as `log`).
-  std::vector<std::uint64_t> log_seqs;
+  std::vector<log_entry> log;
   std::uint64_t last_seq = 0;
 };
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, log_entry& x) {
+  return f(caf::meta::type_name("zeal.log_entry"), x.seq, x.update);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, room_record& x) {
-  return f(caf::meta::type_name("zeal.room_record"), x.has_snapshot, x.snapshot, x.covered, x.log, x.log_seqs,
+  return f(caf::meta::type_name("zeal.room_record"), x.has_snapshot, x.snapshot, x.covered, x.log,
            x.last_seq);
 }
 

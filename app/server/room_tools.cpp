@@ -10,13 +10,12 @@
 #include <memory>
 #include <variant>
 
-#include "persistence/keys.hpp"
 #include "persistence/rocksdb_store.hpp"
+#include "persistence/room_doc.hpp"
 
 namespace zeal::app {
 
 namespace fs = std::filesystem;
-namespace keys = persistence::keys;
 
 namespace {
 
@@ -190,26 +189,14 @@ std::string display_name(std::string_view name) {
 }
 
 crdt::doc make_room_doc() {
-  return crdt::doc{crdt::doc_options{0, true, false}};
+  return crdt::doc{persistence::room_doc_options()};
 }
 
 std::optional<std::string> build_room_doc(std::string_view room, const persistence::room_data& data,
                                           crdt::doc& d) {
-  const std::string prefix = keys::room_prefix(room);
-  if (data.snapshot) {
-    auto st = d.apply_update(*data.snapshot);
-    if (!st)
-      return quoted_room(room) + ": the snapshot (key " + keys::printable(prefix) + " in column family \"" +
-             persistence::rocksdb_store::snapshot_cf + "\", covers seq " + std::to_string(data.snapshot_seq) +
-             ") does not decode: " + st.err().to_string();
-  }
-  for (const auto& entry : data.log) {
-    auto st = d.apply_update(entry.update);
-    if (!st)
-      return quoted_room(room) + ": log entry seq " + std::to_string(entry.seq) + " (key " +
-             keys::printable(keys::log_key(prefix, entry.seq)) + " in column family \"" +
-             persistence::rocksdb_store::log_cf + "\") does not decode: " + st.err().to_string();
-  }
+  auto failed = persistence::apply_stored(d, room, data.snapshot ? &*data.snapshot : nullptr,
+                                          data.snapshot_seq, data.log);
+  if (failed) return quoted_room(room) + ": " + *failed;
   return std::nullopt;
 }
 
