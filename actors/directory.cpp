@@ -86,10 +86,10 @@ caf::response_promise inspect_room(directory_self* self, Atom atom, const std::s
   } else if (!st.store || st.shutting_down || room_name_error(name, st.limits.max_room_name_bytes)) {
     rp.deliver(make_actor_error(0, "room not found"));
   } else {
-    self->request(st.store, caf::infinite, persistence::load_atom::value, name)
+    self->request(st.store, caf::infinite, persistence::exists_atom::value, name)
         .then(
-            [self, rp, atom, name](persistence::room_record& r) mutable {
-              if (!r.has_snapshot && r.log.empty() && !self->state.rooms.count(name))
+            [self, rp, atom, name](bool stored) mutable {
+              if (!stored && !self->state.rooms.count(name))
                 rp.deliver(make_actor_error(0, "room not found"));
               else
                 delegate_to_room(self, rp, name, atom);

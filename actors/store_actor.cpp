@@ -144,6 +144,12 @@ caf::behavior store_actor(store_actor_type* self, std::shared_ptr<store> st, sto
         publish(self);
         return caf::ok_atom::value;
       },
+      [self](exists_atom, const std::string& room) -> caf::result<bool> {
+        flush_batch(self);
+        auto r = self->state.st->has_room(room);
+        if (!r) return make_store_error(r.error_message());
+        return *r;
+      },
       [self](stats_atom) -> caf::result<store_statistics> {
         flush_batch(self);
         auto r = self->state.st->stats();

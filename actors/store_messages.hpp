@@ -11,6 +11,7 @@
 //   any → store (load_atom, std::string room)                       → room_record
 //   any → store (snapshot_atom, std::string room, bytes state, uint64 covered) → ok_atom
 //   any → store (remove_atom, std::string room)                     → ok_atom
+//   any → store (exists_atom, std::string room)                     → bool (anything stored; reads no record)
 //   any → store (stats_atom)                                        → store_statistics
 // Internal:
 //   store → store (flush_atom, uint64 batch)   write the open group-commit batch `batch`
@@ -77,6 +78,7 @@ using load_atom = caf::atom_constant<caf::atom("load")>;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using exists_atom = caf::atom_constant<caf::atom("exists")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 }  // namespace zeal::persistence

@@ -419,6 +419,12 @@ status rocksdb_store::remove_room(std::string_view room) {
   return {};
 }
 
+result<bool> rocksdb_store::has_room(std::string_view room) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  if (auto st = check_open("has_room", room); !st) return error{st.error_message()};
+  return rooms_.count(std::string(room)) > 0;  // the counters know every stored room
+}
+
 result<std::vector<std::string>> rocksdb_store::list_rooms() {
   const char* op = "list_rooms";
   std::lock_guard<std::mutex> guard{mutex_};

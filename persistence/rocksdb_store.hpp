@@ -58,6 +58,7 @@ class rocksdb_store final : public store {
   result<std::vector<seq_t>> append_batch(const std::vector<pending_update>& updates) override;
   status write_snapshot(std::string_view room, bytes_view state, seq_t covered_up_to_seq) override;
   status remove_room(std::string_view room) override;
+  result<bool> has_room(std::string_view room) override;
   result<std::vector<std::string>> list_rooms() override;
   result<store_statistics> stats() override;
   result<room_statistics> room_stats(std::string_view room) override;

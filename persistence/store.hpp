@@ -82,6 +82,9 @@ class store {
   /// Deletes everything stored for the room (atomically).
   virtual status remove_room(std::string_view room) = 0;
 
+  /// True if anything (snapshot, log entries, metadata) is stored for the room. Cheap: no record is read.
+  virtual result<bool> has_room(std::string_view room) = 0;
+
   /// Every room with a snapshot, log entries or metadata, sorted by name.
   virtual result<std::vector<std::string>> list_rooms() = 0;
 

@@ -66,6 +66,7 @@ class counting_store final : public store {
     if (fail) return error{"injected remove failure room=" + std::string{room}};
     return inner_->remove_room(room);
   }
+  result<bool> has_room(std::string_view room) override { return inner_->has_room(room); }
   result<std::vector<std::string>> list_rooms() override { return inner_->list_rooms(); }
   result<store_statistics> stats() override {
     if (fail) return error{"injected stats failure"};
@@ -258,6 +259,15 @@ CAF_TEST(remove deletes the room) {
   auto rec = ask<room_record>(load_atom::value, std::string{"gone"});
   CAF_CHECK(!rec.has_snapshot);
   CAF_CHECK(rec.log.empty());
+}
+
+CAF_TEST(exists sees every append accepted before it) {
+  CAF_CHECK(!ask<bool>(exists_atom::value, std::string{"e"}));
+  auto rh = self->request(actor, caf::infinite, append_atom::value, std::string{"e"}, b("u"));
+  CAF_CHECK(ask<bool>(exists_atom::value, std::string{"e"}));  // the open batch is written first
+  rh.receive([](std::uint64_t) {},
+             [](caf::error& err) { CAF_FAIL("append failed: " << store_error_message(err)); });
+  CAF_CHECK(!ask<bool>(exists_atom::value, std::string{"other"}));
 }
 
 CAF_TEST(stats report the stored figures) {

@@ -266,6 +266,27 @@ CAF_TEST(remove room list rooms and stats) {
   CAF_CHECK_EQUAL(s->snapshot_bytes, 0u);
 }
 
+CAF_TEST(has room knows every stored room without reading it) {
+  {
+    auto st = open();
+    CAF_CHECK(!st->has_room("a").value());
+    CAF_REQUIRE(st->append("a", b("1")).ok());
+    CAF_REQUIRE(st->append("b", b("1")).ok());
+    CAF_REQUIRE(st->write_snapshot("b", b("S"), 1).ok());  // log gone, snapshot left
+    CAF_CHECK(st->has_room("a").value());
+    CAF_CHECK(st->has_room("b").value());
+    CAF_CHECK(!st->has_room("ab").value());
+    CAF_CHECK(!st->has_room("a\0"s).value());
+  }
+  auto st = open();  // rebuilt by the scan at open
+  CAF_CHECK(st->has_room("a").value());
+  CAF_CHECK(st->has_room("b").value());
+  CAF_REQUIRE(st->remove_room("a").ok());
+  CAF_CHECK(!st->has_room("a").value());
+  st->close();
+  CAF_CHECK(!st->has_room("b").ok());
+}
+
 CAF_TEST(reopen of an existing database with extra column families) {
   {
     auto st = open();
