@@ -59,7 +59,7 @@ std::uint64_t decoder::read_var_uint() {
   }
 }
 
-signed_var_int decoder::read_var_int_signed() {
+signed_var_int decoder::read_var_int_signed(std::uint64_t max) {
   const std::size_t start = pos_;
   if (pos_ >= data_.size()) fail("unexpected end of input in varInt");
   std::uint8_t r = data_[pos_++];
@@ -75,9 +75,9 @@ signed_var_int decoder::read_var_int_signed() {
     r = data_[pos_++];
     std::uint64_t payload = r & 0x7F;
     if (payload != 0) {
-      if (shift >= 53 || (payload << shift) > max_safe_integer - out.magnitude) {
+      if (shift >= 63 || (payload << shift) >> shift != payload || (payload << shift) > max - out.magnitude) {
         pos_ = start;
-        fail("varInt exceeds 2^53-1");
+        fail(max == max_safe_integer ? "varInt exceeds 2^53-1" : "varInt out of range");
       }
       out.magnitude += payload << shift;
     }

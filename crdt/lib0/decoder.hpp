@@ -46,7 +46,8 @@ class decoder {
   bytes_view read_rest();
   std::uint64_t read_var_uint();
   std::int64_t read_var_int() { return read_var_int_signed().value(); }
-  signed_var_int read_var_int_signed();
+  /// `max` bounds the magnitude (2^53−1 unless a caller needs one more bit, as IntDiffOptRle does).
+  signed_var_int read_var_int_signed(std::uint64_t max = max_safe_integer);
   /// Validated UTF-8 (a leading BOM is kept, as lib0 does).
   std::string read_var_string();
   std::string_view read_var_string_view();

@@ -107,14 +107,16 @@ bytes int_diff_opt_rle_encoder::to_bytes() const {
 
 std::int64_t int_diff_opt_rle_decoder::read() {
   constexpr auto max = static_cast<std::int64_t>(max_safe_integer);
+  constexpr std::uint64_t max_encoded_diff = (std::uint64_t{1} << 54) - 1;
   if (count_ == 0) {
     if (dec_.at_end()) dec_.fail("exhausted IntDiffOptRle column");
-    std::int64_t encoded = dec_.read_var_int();  // |encoded| ≤ 2^53−1
+    // diff·2 + 1 where the diff of two clocks within ±(2^53−1) needs 54 bits and a sign: |encoded| ≤ 2^54−1.
+    std::int64_t encoded = dec_.read_var_int_signed(max_encoded_diff).value();
     std::int64_t has_count = encoded & 1;
     diff_ = (encoded - has_count) / 2;  // floor(encoded / 2)
     count_ = has_count ? dec_.read_var_uint() + 2 : 1;
   }
-  std::int64_t next = state_ + diff_;  // both within ±2^53: no overflow
+  std::int64_t next = state_ + diff_;  // |state| < 2^53, |diff| < 2^53: no overflow
   if (next > max || next < -max) dec_.fail("IntDiffOptRle value exceeds 2^53-1");
   state_ = next;
   --count_;
