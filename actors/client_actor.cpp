@@ -1,5 +1,7 @@
 #include "actors/client_actor.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <deque>
 
 #include <caf/all.hpp>
@@ -15,6 +17,26 @@ namespace zeal::actors {
 
 namespace {
 
+/// The client's own backoff timer (never leaves the actor): (retry_atom, generation).
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+
+/// Re-resolve attempts after retryable answers (1012, unloading rooms, dead or unreachable actors) before
+/// the connection is closed with 1011 "room unavailable" (~15 s with the backoff below).
+constexpr std::size_t max_join_attempts = 40;
+constexpr std::chrono::milliseconds backoff_step{50};
+constexpr std::chrono::milliseconds backoff_max{500};
+
+/// Why the client is joining a room it was already in.
+enum class rejoin_kind : std::uint8_t {
+  none,   // a first join (path or seed join command)
+  moved,  // the room was handed off to another node
+  down,   // the room (or its node) went away
+};
+
+const char* to_string(rejoin_kind k) {
+  return k == rejoin_kind::moved ? "moved" : "room down";
+}
+
 enum class client_phase : std::uint8_t {
   idle,     // seed: not in a room
   joining,  // resolving the room or waiting for the join answer (frames are buffered)
@@ -28,7 +50,9 @@ struct client_actor_state {
   std::string room_name;         // the room joined or being joined ("-" in logs when none)
   caf::actor room;               // set while joined
   std::uint64_t generation = 0;  // bumps on every join/leave: answers to older joins are stale
-  std::size_t retries = 0;
+  std::size_t retries = 0;       // retryable answers since the last accepted join
+  rejoin_kind rejoin = rejoin_kind::none;
+  bytes known_sv;            // the room's state vector at the last accepted join (or of the last move)
   std::deque<bytes> buffer;  // frames received while joining, in order
   std::size_t buffer_bytes = 0;
 
@@ -91,57 +115,113 @@ void leave_current(client_self* self) {
   clear_buffer(st);
   if (st.phase != client_phase::closed) st.phase = client_phase::idle;
   st.room_name.clear();
+  st.rejoin = rejoin_kind::none;
+  st.known_sv.clear();
+  st.retries = 0;
 }
 
-void retry_join(client_self* self) {
+/// True for the refusals and failures that may go away by themselves: actor errors with close code 1012
+/// (moving room, not the owner in this view) or 0, and every CAF error that is not an actor error (dead
+/// or unreachable actor, timeout).
+bool retryable(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.size() >= 1 && ctx.match_element<std::uint16_t>(0)) {
+    auto code = ctx.get_as<std::uint16_t>(0);
+    return code == 0 || code == retry_close_code;
+  }
+  return true;
+}
+
+/// Resolves the room again after a backoff of 50 ms · attempt (at most 500 ms); a stale room handle
+/// (`immediate`: the room answered "I am unloading" or was gone) is resolved again at once the first time,
+/// as its directory forgets it right away. After max_join_attempts: close 1011 "room unavailable". Frames
+/// stay buffered meanwhile.
+void retry_join(client_self* self, const std::string& why, bool immediate = false) {
   auto& st = self->state;
-  if (++st.retries > st.p.limits.max_join_retries) {
+  if (++st.retries > max_join_attempts) {
+    log::client().warn("conn={} room={} giving up after {} attempts: {}", st.p.conn_id, st.room_label(),
+                       max_join_attempts, why);
     reject(self, 1011, "room unavailable", std::nullopt);
     return;
   }
-  log::client().debug("conn={} room={} re-resolving the room", st.p.conn_id, st.room_label());
-  start_join(self, st.room_name);
+  st.phase = client_phase::joining;
+  auto gen = ++st.generation;
+  if (immediate && st.retries == 1) {
+    log::client().debug("conn={} room={} re-resolving the room ({})", st.p.conn_id, st.room_label(), why);
+    start_join(self, st.room_name);
+    return;
+  }
+  auto delay = std::min(backoff_max, backoff_step * static_cast<int>(st.retries));
+  log::client().debug("conn={} room={} re-resolving the room in {} ms (attempt {}: {})", st.p.conn_id,
+                      st.room_label(), delay.count(), st.retries, why);
+  self->delayed_send(self, delay, retry_atom::value, gen);
 }
 
-void joined(client_self* self, caf::actor room) {
+void joined(client_self* self, caf::actor room, bytes state_vector) {
   auto& st = self->state;
   st.phase = client_phase::joined;
   st.retries = 0;
   st.room = std::move(room);
+  st.known_sv = std::move(state_vector);
   self->monitor(st.room);
-  log::client().info("conn={} room={} joined ({} buffered frame(s))", st.p.conn_id, st.room_label(),
-                     st.buffer.size());
+  if (st.rejoin != rejoin_kind::none) {
+    log::client().info("conn={} room={} rejoined ({})", st.p.conn_id, st.room_label(), to_string(st.rejoin));
+    log::client().debug("conn={} room={} {} buffered frame(s) forwarded", st.p.conn_id, st.room_label(),
+                        st.buffer.size());
+    st.p.metrics->cluster_rejoins_total.fetch_add(1, std::memory_order_relaxed);
+    st.rejoin = rejoin_kind::none;
+  } else {
+    log::client().info("conn={} room={} joined ({} buffered frame(s))", st.p.conn_id, st.room_label(),
+                       st.buffer.size());
+  }
   for (auto& frame : st.buffer) self->send(st.room, frame_atom::value, st.p.conn_id, std::move(frame));
   clear_buffer(st);
 }
 
+void on_join_result(client_self* self, const caf::actor& room, std::uint64_t gen, join_result& r) {
+  auto& st = self->state;
+  if (gen != st.generation) {
+    // Superseded (seed leave/switch, or closed) while the join was in flight.
+    if (r.accepted) self->send(room, leave_atom::value, st.p.conn_id);
+    return;
+  }
+  if (r.accepted)
+    joined(self, room, std::move(r.state_vector));
+  else if (r.close_code == 0)
+    retry_join(self, "the room is unloading", true);
+  else if (r.close_code == retry_close_code)
+    retry_join(self, r.reason);
+  else
+    reject(self, r.close_code, r.reason,
+           r.close_code == 1013 ? std::optional{reject_reason::room_full} : std::nullopt);
+}
+
+void on_join_error(client_self* self, std::uint64_t gen, const caf::error& err) {
+  auto& st = self->state;
+  if (gen != st.generation) return;
+  auto why = error_reason(err);
+  log::client().debug("conn={} room={} join failed: {}", st.p.conn_id, st.room_label(), why);
+  if (retryable(err))
+    // A room that went away between resolve and join: the directory forgets it at once, so the first
+    // re-resolve needs no backoff.
+    retry_join(self, why, err == caf::sec::request_receiver_down);
+  else
+    reject(self, error_close_code(err), why, std::nullopt);
+}
+
+/// Sends the join (a re-join with known_sv after a move or a room down) to `room`.
 void send_join(client_self* self, caf::actor room, std::uint64_t gen) {
   auto& st = self->state;
-  self->request(room, caf::infinite, join_atom::value, st.p.conn_id, static_cast<std::uint8_t>(st.p.protocol),
-                caf::actor_cast<caf::actor>(self))
-      .then(
-          [self, room, gen](join_result& r) {
-            auto& st = self->state;
-            if (gen != st.generation) {
-              // Superseded (seed leave/switch, or closed) while the join was in flight.
-              if (r.accepted) self->send(room, leave_atom::value, st.p.conn_id);
-              return;
-            }
-            if (r.accepted)
-              joined(self, room);
-            else if (r.close_code == 0)
-              retry_join(self);  // the room is unloading: ask the directory again
-            else
-              reject(self, r.close_code, r.reason,
-                     r.close_code == 1013 ? std::optional{reject_reason::room_full} : std::nullopt);
-          },
-          [self, gen](caf::error& err) {
-            auto& st = self->state;
-            if (gen != st.generation) return;
-            log::client().debug("conn={} room={} join failed: {}", st.p.conn_id, st.room_label(),
-                                caf::to_string(err));
-            retry_join(self);  // the room went away between resolve and join
-          });
+  auto on_result = [self, room, gen](join_result& r) { on_join_result(self, room, gen, r); };
+  auto on_error = [self, gen](caf::error& err) { on_join_error(self, gen, err); };
+  auto protocol = static_cast<std::uint8_t>(st.p.protocol);
+  auto me = caf::actor_cast<caf::actor>(self);
+  if (st.rejoin != rejoin_kind::none && !st.known_sv.empty())
+    self->request(room, caf::infinite, join_atom::value, st.p.conn_id, protocol, me, st.known_sv)
+        .then(std::move(on_result), std::move(on_error));
+  else
+    self->request(room, caf::infinite, join_atom::value, st.p.conn_id, protocol, me)
+        .then(std::move(on_result), std::move(on_error));
 }
 
 void start_join(client_self* self, std::string room_name) {
@@ -152,11 +232,19 @@ void start_join(client_self* self, std::string room_name) {
   self->request(st.p.directory, caf::infinite, get_atom::value, st.room_name)
       .then(
           [self, gen](caf::actor& room) {
-            if (gen == self->state.generation) send_join(self, std::move(room), gen);
+            if (gen != self->state.generation) return;
+            if (room)
+              send_join(self, std::move(room), gen);
+            else
+              retry_join(self, "no room actor");
           },
           [self, gen](caf::error& err) {
             auto& st = self->state;
             if (gen != st.generation) return;
+            if (retryable(err)) {
+              retry_join(self, error_reason(err));  // not the owner yet, room moving, node unreachable
+              return;
+            }
             auto code = error_close_code(err);
             std::optional<reject_reason> metric;
             if (code == 1013) metric = reject_reason::max_rooms;
@@ -231,9 +319,15 @@ caf::behavior client_actor_fun(client_self* self, client_params params) {
   st.p = std::move(params);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
-    if (!st.room || st.room.address() != dm.source) return;
-    log::client().warn("conn={} room={} room stopped", st.p.conn_id, st.room_label());
-    close_connection(self, 1011, "room stopped");
+    if (st.phase != client_phase::joined || !st.room || st.room.address() != dm.source) return;
+    // The room (or its node) is gone: resolve it again and re-join with what we knew; frames from the
+    // socket are buffered meanwhile.
+    log::client().warn("conn={} room={} room down ({}): re-joining", st.p.conn_id, st.room_label(),
+                       caf::to_string(dm.reason));
+    st.room = nullptr;
+    st.rejoin = rejoin_kind::down;
+    st.retries = 0;
+    start_join(self, st.room_name);
   });
   log::client().debug("conn={} room={} connected from {} ({})", st.p.conn_id,
                       st.p.protocol == protocol_kind::y_websocket ? st.p.room.c_str() : "-", st.p.remote,
@@ -262,6 +356,27 @@ caf::behavior client_actor_fun(client_self* self, client_params params) {
         auto& st = self->state;
         if (st.phase != client_phase::joined || !from_current_room(self)) return;  // stale room
         st.p.sink->send_binary(std::move(frame));
+      },
+      [self](moved_atom, caf::actor& new_room, bytes& state_vector) {
+        auto& st = self->state;
+        if (st.phase != client_phase::joined || !from_current_room(self)) return;  // stale room
+        log::client().info("conn={} room={} room moved: re-joining", st.p.conn_id, st.room_label());
+        self->demonitor(st.room);
+        st.room = nullptr;
+        st.phase = client_phase::joining;
+        st.rejoin = rejoin_kind::moved;
+        st.retries = 0;
+        st.known_sv = std::move(state_vector);
+        auto gen = ++st.generation;
+        if (new_room)
+          send_join(self, std::move(new_room), gen);
+        else
+          start_join(self, st.room_name);
+      },
+      [self](retry_atom, std::uint64_t gen) {
+        auto& st = self->state;
+        if (gen != st.generation || st.phase != client_phase::joining) return;  // left, switched or closed
+        start_join(self, st.room_name);
       },
       [self](close_atom, std::uint16_t code, std::string& reason) {
         auto& st = self->state;

@@ -29,6 +29,11 @@ struct client_params {
 /// One actor per WebSocket connection: joins rooms (from the path, or from the seed protocol's JSON join),
 /// forwards the connection's frames to its room and the room's frames to the connection. Quits on
 /// (closed_atom) from net; its room sees it leave (leave message, and a monitor).
+/// Cluster: when its room moves ((moved_atom, new_room, state_vector) from the room) or goes down, the client
+/// re-joins (the new room, or the room resolved again through `directory`, i.e. the router) with the state
+/// vector it knew, without closing the connection; the socket's frames are buffered meanwhile. Retryable
+/// answers (1012, unloading or unreachable rooms) are retried after 50 ms · attempt (at most 500 ms), up to
+/// 40 times, then the connection closes with 1011 "room unavailable".
 caf::actor spawn_client_actor(caf::actor_system& sys, client_params params);
 
 }  // namespace zeal::actors

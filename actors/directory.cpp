@@ -1,6 +1,8 @@
 #include "actors/directory.hpp"
 
+#include <algorithm>
 #include <unordered_map>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -15,11 +17,18 @@ namespace zeal::actors {
 
 namespace {
 
+/// A loaded room.
+struct room_entry {
+  caf::actor room;
+  caf::actor replica;   // the replica store it was given (null: none)
+  bool moving = false;  // handing off: gets answer 1012 until it is down
+};
+
 struct directory_state {
   room_limits limits;
   std::shared_ptr<server_metrics> metrics;
   caf::actor store;  // null: in memory only
-  std::unordered_map<std::string, caf::actor> rooms;
+  std::unordered_map<std::string, room_entry> rooms;
   bool shutting_down = false;
 
   static inline const char* name = "zeal.directory";
@@ -31,7 +40,7 @@ using directory_self = caf::stateful_actor<directory_state>;
 bool forget(directory_self* self, const std::string& name, const caf::actor_addr& room) {
   auto& st = self->state;
   auto it = st.rooms.find(name);
-  if (it == st.rooms.end() || it->second.address() != room) return false;
+  if (it == st.rooms.end() || it->second.room.address() != room) return false;
   st.rooms.erase(it);
   st.metrics->rooms.fetch_sub(1, std::memory_order_relaxed);
   return true;
@@ -44,10 +53,26 @@ void quit_if_done(directory_self* self) {
   }
 }
 
-caf::expected<caf::actor> get_or_spawn(directory_self* self, const std::string& name) {
+caf::error moving_error(const std::string& name) {
+  return make_actor_error(retry_close_code, "room " + name + " is moving");
+}
+
+/// The room `name`, spawned (with `replica`) if not loaded. A loaded room keeps its replica unless
+/// `update_replica`, then it gets (replica_atom, replica) if that differs.
+caf::expected<caf::actor> get_or_spawn(directory_self* self, const std::string& name,
+                                       const caf::actor& replica = {}, bool update_replica = false) {
   auto& st = self->state;
   if (st.shutting_down) return make_actor_error(1001, "server shutting down");
-  if (auto it = st.rooms.find(name); it != st.rooms.end()) return it->second;
+  if (auto it = st.rooms.find(name); it != st.rooms.end()) {
+    auto& e = it->second;
+    if (e.moving) return moving_error(name);
+    if (update_replica && e.replica != replica) {
+      log::directory().info("conn=- room={} replica changed", name);
+      e.replica = replica;
+      self->send(e.room, replica_atom::value, replica);
+    }
+    return e.room;
+  }
   if (auto why = room_name_error(name, st.limits.max_room_name_bytes))
     return make_actor_error(1008, "invalid room name: " + *why);
   if (st.rooms.size() >= st.limits.max_rooms) {
@@ -55,10 +80,16 @@ caf::expected<caf::actor> get_or_spawn(directory_self* self, const std::string& 
     log::directory().warn("conn=- room={} not loaded: {}", name, reason);
     return make_actor_error(1013, std::move(reason));
   }
-  auto room = spawn_room_actor(self->system(), name, caf::actor_cast<caf::actor>(self), st.limits, st.metrics,
-                               st.store);
+  room_params p;
+  p.name = name;
+  p.directory = caf::actor_cast<caf::actor>(self);
+  p.limits = st.limits;
+  p.metrics = st.metrics;
+  p.store = st.store;
+  p.replica_store = replica;
+  auto room = spawn_room_actor(self->system(), std::move(p));
   self->monitor(room);
-  st.rooms.emplace(name, room);
+  st.rooms.emplace(name, room_entry{room, replica, false});
   st.metrics->rooms.fetch_add(1, std::memory_order_relaxed);
   st.metrics->rooms_loaded_total.fetch_add(1, std::memory_order_relaxed);
   log::directory().info("conn=- room={} loaded ({} room(s))", name, st.rooms.size());
@@ -82,7 +113,7 @@ caf::response_promise inspect_room(directory_self* self, Atom atom, const std::s
   auto rp = self->make_response_promise();
   auto& st = self->state;
   if (auto it = st.rooms.find(name); it != st.rooms.end()) {
-    rp.delegate(it->second, atom);
+    rp.delegate(it->second.room, atom);
   } else if (!st.store || st.shutting_down || room_name_error(name, st.limits.max_room_name_bytes)) {
     rp.deliver(make_actor_error(0, "room not found"));
   } else {
@@ -110,8 +141,11 @@ caf::behavior directory_fun(directory_self* self, room_limits limits, std::share
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     for (auto it = st.rooms.begin(); it != st.rooms.end(); ++it) {
-      if (it->second.address() == dm.source) {
-        if (!st.shutting_down)
+      if (it->second.room.address() == dm.source) {
+        if (it->second.moving)
+          log::directory().info("conn=- room={} handed off ({} room(s) left)", it->first,
+                                st.rooms.size() - 1);
+        else if (!st.shutting_down)
           log::directory().warn("conn=- room={} stopped unexpectedly: {}", it->first,
                                 caf::to_string(dm.reason));
         forget(self, std::string{it->first}, dm.source);
@@ -126,6 +160,39 @@ caf::behavior directory_fun(directory_self* self, room_limits limits, std::share
         if (!room) return std::move(room.error());
         return *room;
       },
+      [self](get_atom, const std::string& name, const caf::actor& replica) -> caf::result<caf::actor> {
+        auto room = get_or_spawn(self, name, replica, true);
+        if (!room) return std::move(room.error());
+        return *room;
+      },
+      [self](rooms_atom) {
+        std::vector<std::string> out;
+        for (const auto& [name, e] : self->state.rooms)
+          if (!e.moving) out.push_back(name);
+        std::sort(out.begin(), out.end());
+        return out;
+      },
+      [self](handoff_atom a, const std::string& name, const caf::actor& target) {
+        auto& st = self->state;
+        auto it = st.rooms.find(name);
+        if (st.shutting_down || it == st.rooms.end() || it->second.moving || !target) {
+          log::directory().debug("conn=- room={} handoff ignored (not loaded, moving or shutting down)",
+                                 name);
+          return;
+        }
+        it->second.moving = true;
+        auto room = it->second.room;
+        log::directory().debug("conn=- room={} handing off to {}", name, caf::to_string(target.node()));
+        self->request(room, caf::infinite, a, target)
+            .then([](caf::ok_atom) {},  // the room quits: its down message forgets it
+                  [self, name, room](caf::error& err) {
+                    auto& st = self->state;
+                    auto it = st.rooms.find(name);
+                    if (it == st.rooms.end() || it->second.room != room) return;
+                    log::directory().warn("conn=- room={} handoff failed: {}", name, error_reason(err));
+                    it->second.moving = false;  // served again; the router retries at its next view
+                  });
+      },
       [self](update_atom a, const std::string& name, bytes& update) {
         auto rp = self->make_response_promise();
         delegate_to_room(self, rp, name, a, std::move(update));
@@ -134,6 +201,11 @@ caf::behavior directory_fun(directory_self* self, room_limits limits, std::share
       [self](unload_atom, const std::string& name) {
         auto room = caf::actor_cast<caf::actor>(self->current_sender());
         if (!room) return;
+        if (auto it = self->state.rooms.find(name);
+            it != self->state.rooms.end() && it->second.room == room && it->second.moving) {
+          log::directory().debug("conn=- room={} unload ignored: the room is moving", name);
+          return;
+        }
         self->demonitor(room);
         if (forget(self, name, room.address())) {
           self->state.metrics->rooms_unloaded_total.fetch_add(1, std::memory_order_relaxed);
@@ -149,7 +221,7 @@ caf::behavior directory_fun(directory_self* self, room_limits limits, std::share
         if (st.shutting_down) return;
         st.shutting_down = true;
         log::directory().info("shutting down {} room(s)", st.rooms.size());
-        for (const auto& [name, room] : st.rooms) self->send(room, shutdown_atom::value);
+        for (const auto& [name, e] : st.rooms) self->send(e.room, shutdown_atom::value);
         quit_if_done(self);
       },
   };

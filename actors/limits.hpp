@@ -21,8 +21,6 @@ struct room_limits {
   /// Bytes of frames a client actor buffers while its join is in flight (they are forwarded in order
   /// once the join is accepted); more closes the connection (1008).
   std::size_t max_join_buffer_bytes = 16 * 1024 * 1024;
-  /// How often a client re-resolves its room when the join lands on a room that is unloading.
-  std::size_t max_join_retries = 5;
 
   // Persistence (used only when the room has a store actor).
   /// A room with stored changes and no update for this long writes a snapshot.

@@ -12,6 +12,11 @@
 //                                                      see actors/errors.hpp: close code + reason)
 //   client  → room      (join_atom, uint64 conn, uint8 protocol, caf::actor client)
 //                                                      → reply (join_result)
+//   client  → room      (join_atom, uint64 conn, uint8 protocol, caf::actor client, bytes known_sv)
+//                                                      a re-join after the room moved or went down →
+//                                                      join_result; after the welcome frames the room also
+//                                                      sends that client SyncStep2 = diff(doc, known_sv)
+//                                                      (known_sv: state vector v1, as encoded by crdt)
 //   client  → room      (frame_atom, uint64 conn, bytes)   a y-websocket message for the room
 //   client  → room      (leave_atom, uint64 conn)
 //   room    → client    (push_atom, bytes)             push to the socket as one binary frame (a different
@@ -26,6 +31,22 @@
 //                                                      → reply caf::ok_atom once stored, or error (1007
 //                                                      malformed update, 1011 storage, 1013 server full)
 //   app     → directory (shutdown_atom)                stop every room, then quit
+// Cluster (sent by cluster/; handled by the local directory, rooms and clients):
+//   router  → directory (get_atom, std::string room, caf::actor replica_store)
+//                                                      get-or-spawn with that replica store (null: none);
+//                                                      a loaded room gets (replica_atom, ...) if it changed
+//   router  → directory (rooms_atom)                   → std::vector<std::string> loaded room names
+//   router  → directory (handoff_atom, std::string room, caf::actor target_router)
+//                                                      hand the room off; until it is gone, get/lookups of
+//                                                      it answer error 1012 (retry)
+//   directory → room    (replica_atom, caf::actor replica_store)   the replica changed (null: none); the
+//                                                      room ships its full state to the new replica store
+//   directory → room    (handoff_atom, caf::actor target_router)   stop accepting, finish appends, ship
+//                                                      state, move the members, quit
+//   room    → target router (handoff_atom, std::string room, bytes state)  → reply caf::actor (the new room,
+//                                                      after the state is stored there) or error
+//   room    → client    (moved_atom, caf::actor new_room, bytes state_vector)  re-join new_room with
+//                                                      known_sv = state_vector (no disconnect)
 // Internal (directory ↔ room, timers):
 //   directory → room    (json_atom) → std::string; (update_atom) → bytes   (HTTP, delegated)
 //   directory → room    (update_atom, bytes) → caf::ok_atom                 (HTTP POST, delegated)
@@ -56,22 +77,32 @@ enum class protocol_kind : std::uint8_t {
 };
 
 /// The room's answer to a join.
+/// Retryable refusals carry close_code 0 (the room is unloading) or 1012 (the room is moving between nodes,
+/// or this node is not its owner in the current view): the client resolves the room again after a backoff.
 struct join_result {
   bool accepted = false;
   std::uint16_t close_code = 0;  // when rejected: the WebSocket close code to use (1013 = room full)
   std::string reason;            // when rejected: human-readable reason
+  /// When accepted: the room's state vector (v1) at the join. The client keeps it as known_sv for a later
+  /// re-join (the room then sends it what it missed since).
+  std::vector<std::uint8_t> state_vector;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, join_result& x) {
-  return f(caf::meta::type_name("zeal.join_result"), x.accepted, x.close_code, x.reason);
+  return f(caf::meta::type_name("zeal.join_result"), x.accepted, x.close_code, x.reason, x.state_vector);
 }
+
+/// Close code of retryable cluster errors (WebSocket 1012 "service restart"): never sent to a socket by
+/// the client actor while retries remain.
+inline constexpr std::uint16_t retry_close_code = 1012;
 
 }  // namespace zeal::actors
 
 CAF_BEGIN_TYPE_ID_BLOCK(zeal, caf::first_custom_type_id)
 CAF_ADD_TYPE_ID(zeal, (std::vector<std::uint8_t>))
 CAF_ADD_TYPE_ID(zeal, (zeal::actors::join_result))
+CAF_ADD_TYPE_ID(zeal, (std::vector<std::string>))
 CAF_END_TYPE_ID_BLOCK(zeal)
 
 namespace zeal::actors {
@@ -93,5 +124,10 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using push_atom = caf::atom_constant<caf::atom("push")>;
 // The directory's get-or-spawn request (the same atom as caf::get_atom).
 using get_atom = caf::atom_constant<caf::atom("get")>;
+// Cluster: rooms moving between nodes, replication targets, the local directory's room list.
+using moved_atom = caf::atom_constant<caf::atom("moved")>;
+using handoff_atom = caf::atom_constant<caf::atom("handoff")>;
+using replica_atom = caf::atom_constant<caf::atom("replica")>;
+using rooms_atom = caf::atom_constant<caf::atom("rooms")>;
 
 }  // namespace zeal::actors

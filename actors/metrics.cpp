@@ -39,6 +39,27 @@ void metric(std::string& out, const char* name, const char* type, const char* he
   out += '\n';
 }
 
+/// A JSON string literal's contents ('"', '\\' and control characters escaped).
+std::string json_escape(const std::string& s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out += hex[u >> 4];
+      out += hex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* to_string(reject_reason r) {
@@ -99,20 +120,34 @@ std::string server_metrics::stats_json(std::uint64_t max_rooms, std::uint64_t ma
   field("bytes_out", bytes_out.load(relaxed));
   field("updates_applied", updates_applied.load(relaxed));
   if (!storage_enabled) {
-    out += "\"storage\":{\"enabled\":false}}";
-    return out;
+    out += "\"storage\":{\"enabled\":false},";
+  } else {
+    out += "\"storage\":{\"enabled\":true,\"sync\":";
+    out += storage_sync ? "true," : "false,";
+    field("rooms", storage_rooms.load(relaxed));
+    field("log_entries", storage_log_entries.load(relaxed));
+    field("log_bytes", storage_log_bytes.load(relaxed));
+    field("snapshot_bytes", storage_snapshot_bytes.load(relaxed));
+    field("db_bytes", storage_db_bytes.load(relaxed));
+    field("appends_total", storage_appends_total.load(relaxed));
+    field("snapshots_total", storage_snapshots_total.load(relaxed));
+    field("load_failures_total", storage_load_failures_total.load(relaxed));
+    field("write_errors_total", storage_write_errors_total.load(relaxed), true);
+    out += "},";
   }
-  out += "\"storage\":{\"enabled\":true,\"sync\":";
-  out += storage_sync ? "true," : "false,";
-  field("rooms", storage_rooms.load(relaxed));
-  field("log_entries", storage_log_entries.load(relaxed));
-  field("log_bytes", storage_log_bytes.load(relaxed));
-  field("snapshot_bytes", storage_snapshot_bytes.load(relaxed));
-  field("db_bytes", storage_db_bytes.load(relaxed));
-  field("appends_total", storage_appends_total.load(relaxed));
-  field("snapshots_total", storage_snapshots_total.load(relaxed));
-  field("load_failures_total", storage_load_failures_total.load(relaxed));
-  field("write_errors_total", storage_write_errors_total.load(relaxed), true);
+  out += "\"cluster\":{\"enabled\":";
+  out += cluster_enabled ? "true" : "false";
+  out += ",\"node_id\":\"";
+  out += json_escape(node_id);
+  out += "\",";
+  field("members", cluster_members.load(relaxed));
+  field("remote_lookups_total", cluster_remote_lookups_total.load(relaxed));
+  field("handoffs_out_total", cluster_handoffs_out_total.load(relaxed));
+  field("handoffs_in_total", cluster_handoffs_in_total.load(relaxed));
+  field("rejoins_total", cluster_rejoins_total.load(relaxed));
+  field("replication_appends_total", cluster_replication_appends_total.load(relaxed));
+  field("replication_failures_total", cluster_replication_failures_total.load(relaxed));
+  field("member_changes_total", cluster_member_changes_total.load(relaxed), true);
   out += "}}";
   return out;
 }
@@ -155,6 +190,26 @@ std::string server_metrics::prometheus() const {
     metric(out, "zeal_storage_write_errors_total", "counter", "Failed storage writes.",
            storage_write_errors_total.load(relaxed));
   }
+
+  metric(out, "zeal_cluster_members", "gauge", "Live cluster members, this node included.",
+         cluster_members.load(relaxed));
+  metric(out, "zeal_cluster_member_changes_total", "counter", "Cluster views published by membership.",
+         cluster_member_changes_total.load(relaxed));
+  metric(out, "zeal_cluster_remote_lookups_total", "counter", "Room lookups sent to another node's router.",
+         cluster_remote_lookups_total.load(relaxed));
+  header(out, "zeal_cluster_handoffs_total", "counter", "Rooms handed off between nodes, by direction.");
+  out += "zeal_cluster_handoffs_total{direction=\"out\"} ";
+  out += std::to_string(cluster_handoffs_out_total.load(relaxed));
+  out += "\nzeal_cluster_handoffs_total{direction=\"in\"} ";
+  out += std::to_string(cluster_handoffs_in_total.load(relaxed));
+  out += '\n';
+  metric(out, "zeal_cluster_rejoins_total", "counter", "Client re-joins after their room moved or went down.",
+         cluster_rejoins_total.load(relaxed));
+  metric(out, "zeal_cluster_replication_appends_total", "counter", "Updates confirmed by a replica store.",
+         cluster_replication_appends_total.load(relaxed));
+  metric(out, "zeal_cluster_replication_failures_total", "counter",
+         "Replica writes that failed or timed out (the room continues without a replica).",
+         cluster_replication_failures_total.load(relaxed));
 
   header(out, "zeal_rejected_connections_total", "counter",
          "Connections refused or closed by the server, by reason.");

@@ -56,6 +56,17 @@ class server_metrics {
   std::atomic<std::uint64_t> storage_snapshots_total{0};
   std::atomic<std::uint64_t> storage_load_failures_total{0};  // rooms that refused to load
   std::atomic<std::uint64_t> storage_write_errors_total{0};
+  // Cluster (node_id / cluster_enabled set once by app/ before any actor runs)
+  bool cluster_enabled = false;
+  std::string node_id = "standalone";
+  std::atomic<std::int64_t> cluster_members{1};                      // live members, this node included
+  std::atomic<std::uint64_t> cluster_member_changes_total{0};        // views published by membership
+  std::atomic<std::uint64_t> cluster_remote_lookups_total{0};        // lookups sent to another node's router
+  std::atomic<std::uint64_t> cluster_handoffs_out_total{0};          // rooms handed off to another node
+  std::atomic<std::uint64_t> cluster_handoffs_in_total{0};           // rooms received from another node
+  std::atomic<std::uint64_t> cluster_rejoins_total{0};               // client re-joins (room moved or down)
+  std::atomic<std::uint64_t> cluster_replication_appends_total{0};   // updates confirmed by a replica
+  std::atomic<std::uint64_t> cluster_replication_failures_total{0};  // replica writes that failed/timed out
 
   void reject(reject_reason r) {
     rejected_[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed);
@@ -73,7 +84,10 @@ class server_metrics {
   /// The /stats JSON: {"rooms", "total_clients", "max_rooms", "max_clients_per_room", "uptime_seconds",
   /// "connections", "messages_in", "messages_out", "bytes_in", "bytes_out", "updates_applied", "storage":
   /// {"enabled", "sync", "rooms", "log_entries", "log_bytes", "snapshot_bytes", "db_bytes", "appends_total",
-  /// "snapshots_total", "load_failures_total", "write_errors_total"} (only "enabled":false without storage)}.
+  /// "snapshots_total", "load_failures_total", "write_errors_total"} (only "enabled":false without storage),
+  /// "cluster": {"enabled", "node_id", "members", "remote_lookups_total", "handoffs_out_total",
+  /// "handoffs_in_total", "rejoins_total", "replication_appends_total", "replication_failures_total",
+  /// "member_changes_total"}}.
   std::string stats_json(std::uint64_t max_rooms, std::uint64_t max_clients_per_room) const;
   /// Prometheus text exposition format (version 0.0.4).
   std::string prometheus() const;

@@ -20,6 +20,22 @@ namespace zeal::actors {
 /// join fail with 1011), appends every accepted update to its log and sends nothing that depends on it
 /// (relays, SyncStep2 answers, later frames) before the store confirmed the write, and writes a snapshot
 /// when idle (limits.snapshot_idle), when the log passes the compaction limits, at unload and shutdown.
+///
+/// Cluster: with a `replica_store` (another node's store actor) every append also goes there and relays
+/// wait for its answer too (2 s; a failure drops the replica until the next (replica_atom, store)); a new
+/// replica first gets the full state as a snapshot with covered == persistence::covers_all, and every
+/// snapshot the room writes is also sent to it. (handoff_atom, target_router) moves the room to another
+/// node (messages.hpp).
+struct room_params {
+  std::string name;
+  caf::actor directory;
+  room_limits limits;
+  std::shared_ptr<server_metrics> metrics;
+  caf::actor store;          // null: in memory only
+  caf::actor replica_store;  // null: no replica
+};
+
+caf::actor spawn_room_actor(caf::actor_system& sys, room_params params);
 caf::actor spawn_room_actor(caf::actor_system& sys, std::string name, caf::actor directory,
                             room_limits limits, std::shared_ptr<server_metrics> metrics);
 caf::actor spawn_room_actor(caf::actor_system& sys, std::string name, caf::actor directory,

@@ -125,6 +125,15 @@ caf::behavior store_actor(store_actor_type* self, std::shared_ptr<store> st, sto
       [self](snapshot_atom, const std::string& room, const message_bytes& state,
              std::uint64_t covered) -> caf::result<caf::ok_atom> {
         flush_batch(self);
+        if (covered == covers_all) {
+          // Every entry stored for the room so far (a replica's snapshot: the owner's seqs are not ours).
+          auto stats = self->state.st->room_stats(room);
+          if (!stats) {
+            count(self, &actors::server_metrics::storage_write_errors_total);
+            return make_store_error(stats.error_message());
+          }
+          covered = stats->next_seq > 0 ? stats->next_seq - 1 : 0;
+        }
         auto r = self->state.st->write_snapshot(room, state, covered);
         if (!r) {
           count(self, &actors::server_metrics::storage_write_errors_total);

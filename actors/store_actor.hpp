@@ -5,6 +5,8 @@
 // written with one store::append_batch when the actor's own flush message comes up in its (FIFO) mailbox,
 // or earlier when it holds more than max_batch_entries entries or max_batch_bytes bytes. load, snapshot,
 // remove and stats write the open batch first, so they see every append accepted before them.
+// A snapshot with covered == covers_all covers the room's last stored seq when it is handled (0 when
+// nothing is stored): a replica's snapshot, whose owner does not know our seq numbers.
 
 #include <cstddef>
 #include <cstdint>

@@ -10,6 +10,8 @@
 //   any → store (append_atom, std::string room, bytes update)       → uint64 seq (group-committed)
 //   any → store (load_atom, std::string room)                       → room_record
 //   any → store (snapshot_atom, std::string room, bytes state, uint64 covered) → ok_atom
+//                                    covered == covers_all: the snapshot covers every log entry stored so far
+//                                    for the room (a replica's snapshot: the owner's seq numbers are not ours)
 //   any → store (remove_atom, std::string room)                     → ok_atom
 //   any → store (exists_atom, std::string room)                     → bool (anything stored; reads no record)
 //   any → store (stats_atom)                                        → store_statistics
@@ -29,6 +31,9 @@
 #include "persistence/store.hpp"
 
 namespace zeal::persistence {
+
+/// `covered` of a snapshot that covers every entry the store holds for the room when it handles it.
+inline constexpr std::uint64_t covers_all = ~std::uint64_t{0};
 
 /// Binary payloads (the same type as zeal::actors::bytes and crdt::bytes).
 using message_bytes = std::vector<std::uint8_t>;

@@ -13,6 +13,7 @@
 #include "actors/client_actor.hpp"
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
+#include "cluster/messages.hpp"
 #include "net/http_router.hpp"
 
 namespace zeal::net {
@@ -51,10 +52,15 @@ http_result make_result(int status, std::string content_type, std::string body) 
   return r;
 }
 
+constexpr std::string_view directory_unavailable = "room directory unavailable";
+constexpr std::string_view cluster_unavailable = "cluster view unavailable";
+
 /// Calls `done` exactly once: with the actor's answer, or with 503 if the query actor dies without one.
 class reply_once {
  public:
-  explicit reply_once(std::function<void(http_result)> done) : done_(std::move(done)) {}
+  explicit reply_once(std::function<void(http_result)> done,
+                      std::string_view unavailable_reason = directory_unavailable)
+      : done_(std::move(done)), unavailable_reason_(unavailable_reason) {}
   ~reply_once() {
     if (done_) done_(unavailable());
   }
@@ -65,12 +71,11 @@ class reply_once {
     done(std::move(r));
   }
 
-  static http_result unavailable() {
-    return make_result(503, "application/json", "{\"error\":\"room directory unavailable\"}");
-  }
+  http_result unavailable() const { return json_error(503, unavailable_reason_); }
 
  private:
   std::function<void(http_result)> done_;
+  std::string_view unavailable_reason_;
 };
 
 /// True for an error made by actors::make_actor_error (runtime_error with a close code and a reason).
@@ -98,20 +103,20 @@ int status_for_close_code(std::uint16_t code) {
 
 /// Timeouts and a dead directory → 503; errors made by make_actor_error → their close code's status and
 /// reason; any other error (a bug: e.g. a message the directory does not understand) → 500.
-http_result from_error(const caf::error& e) {
+http_result from_error(const caf::error& e, const reply_once& reply) {
   bool unavailable = e == caf::sec::request_timeout || e == caf::sec::request_receiver_down ||
                      e.category() == caf::atom("exit");
-  if (unavailable) return reply_once::unavailable();
+  if (unavailable) return reply.unavailable();
   int status = is_actor_error(e) ? status_for_close_code(actors::error_close_code(e)) : 500;
   return json_error(status, actors::error_reason(e));
 }
 
-enum class query_kind { json, update, post_update };
+enum class query_kind { json, update, post_update, cluster };
 
 /// A short-lived actor per HTTP query: one request to the directory, one reply, then it is gone.
 void http_query(caf::event_based_actor* self, caf::actor directory, std::string room, query_kind kind,
                 actors::bytes update, std::shared_ptr<reply_once> reply) {
-  auto on_error = [reply](caf::error& e) { reply->send(from_error(e)); };
+  auto on_error = [reply](caf::error& e) { reply->send(from_error(e, *reply)); };
   switch (kind) {
     case query_kind::json:
       self->request(directory, directory_timeout, actors::json_atom::value, std::move(room))
@@ -136,6 +141,14 @@ void http_query(caf::event_based_actor* self, caf::actor directory, std::string 
           .then([reply](caf::ok_atom) { reply->send(make_result(200, "application/json", "{\"ok\":true}")); },
                 on_error);
       break;
+    case query_kind::cluster:
+      self->request(directory, directory_timeout, cluster::cluster_atom::value)
+          .then(
+              [reply](std::string& json) {
+                reply->send(make_result(200, "application/json", std::move(json)));
+              },
+              on_error);
+      break;
   }
 }
 
@@ -148,7 +161,8 @@ struct actor_bridge::impl {
   std::shared_ptr<actors::server_metrics> metrics;
 
   void query(std::string room, query_kind kind, actors::bytes update, std::function<void(http_result)> done) {
-    auto reply = std::make_shared<reply_once>(std::move(done));
+    auto reply = std::make_shared<reply_once>(
+        std::move(done), kind == query_kind::cluster ? cluster_unavailable : directory_unavailable);
     sys.spawn(http_query, directory, std::move(room), kind, std::move(update), reply);
   }
 };
@@ -186,6 +200,10 @@ void actor_bridge::room_update(std::string room, std::function<void(http_result)
 void actor_bridge::room_post_update(std::string room, std::vector<std::uint8_t> update,
                                     std::function<void(http_result)> done) {
   impl_->query(std::move(room), query_kind::post_update, std::move(update), std::move(done));
+}
+
+void actor_bridge::cluster_json(std::function<void(http_result)> done) {
+  impl_->query({}, query_kind::cluster, {}, std::move(done));
 }
 
 const std::shared_ptr<actors::server_metrics>& actor_bridge::metrics() const {

@@ -43,6 +43,8 @@ struct http_result {
 
 class actor_bridge {
  public:
+  /// `directory` answers the room messages of actors/directory.hpp: in the server the cluster router
+  /// (cluster/router.hpp), which also answers (cluster_atom) for GET /cluster.
   actor_bridge(caf::actor_system& sys, const caf::actor& directory, actors::room_limits limits,
                std::shared_ptr<actors::server_metrics> metrics);
   ~actor_bridge();
@@ -66,6 +68,11 @@ class actor_bridge {
   /// (stored, then relayed) → 200 `{"ok":true}` once the room confirmed it.
   void room_post_update(std::string room, std::vector<std::uint8_t> update,
                         std::function<void(http_result)> done);
+
+  /// GET /cluster: the router's (cluster_atom) answer, the cluster view as JSON (cluster/messages.hpp) →
+  /// 200; no answer in time or no router → 503 `{"error":"cluster view unavailable"}`; any other error →
+  /// 500.
+  void cluster_json(std::function<void(http_result)> done);
 
   const std::shared_ptr<actors::server_metrics>& metrics() const;
   const actors::room_limits& limits() const;

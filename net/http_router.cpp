@@ -24,6 +24,8 @@ http_route route_path(std::string_view path) {
     route.kind = http_route_kind::stats;
   } else if (path == "/metrics") {
     route.kind = http_route_kind::metrics;
+  } else if (path == "/cluster") {
+    route.kind = http_route_kind::cluster;
   } else if (path.size() > rooms_prefix.size() && path.substr(0, rooms_prefix.size()) == rooms_prefix) {
     auto rest = path.substr(rooms_prefix.size());
     auto kind = http_route_kind::room_json;
@@ -139,6 +141,7 @@ std::optional<http_result> answer_local(const http_route& route, const actors::s
     }
     case http_route_kind::bad_request:
       return json_error(400, "bad percent-encoding in path");
+    case http_route_kind::cluster:
     case http_route_kind::room_json:
     case http_route_kind::room_update:
     case http_route_kind::room_post_update:

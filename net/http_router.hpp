@@ -17,6 +17,7 @@ enum class http_route_kind {
   health,              // GET /health
   stats,               // GET /stats
   metrics,             // GET /metrics
+  cluster,             // GET /cluster (the router's cluster view, through the actor bridge)
   room_json,           // GET /rooms/<room>
   room_update,         // GET /rooms/<room>/update
   room_post_update,    // POST /rooms/<room>/update (body: one v1 update)
@@ -51,7 +52,7 @@ http_result json_error(int status, std::string_view message);
 std::string json_escape(std::string_view s);
 
 /// The answer for routes served without an actor (health, stats, metrics and the error routes); nullopt for
-/// room_json / room_update / room_post_update, which go through the actor bridge.
+/// cluster, room_json / room_update / room_post_update, which go through the actor bridge.
 std::optional<http_result> answer_local(const http_route& route, const actors::server_metrics& metrics,
                                         const actors::room_limits& limits);
 

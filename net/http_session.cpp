@@ -164,8 +164,9 @@ class http_session final : public std::enable_shared_from_this<http_session> {
     ask_actors(std::move(route_));
   }
 
-  /// /rooms/...: the bridge answers on a CAF thread; the reply is posted back to this strand. The reply
-  /// callback holds only a weak reference (it may outlive the io_context); the timer keeps us alive.
+  /// /rooms/... and /cluster: the bridge answers on a CAF thread; the reply is posted back to this strand.
+  /// The reply callback holds only a weak reference (it may outlive the io_context); the timer keeps us
+  /// alive.
   void ask_actors(http_route route) {
     reply_timer_.expires_after(actor_reply_timeout);
     reply_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -189,6 +190,9 @@ class http_session final : public std::enable_shared_from_this<http_session> {
       });
     };
     switch (route.kind) {
+      case http_route_kind::cluster:
+        state_->bridge.cluster_json(std::move(done));
+        break;
       case http_route_kind::room_update:
         state_->bridge.room_update(std::move(route.room), std::move(done));
         break;

@@ -84,7 +84,7 @@ std::string usage_text() {
   u += "usage: zeal-crdt-server [OPTIONS]\n";
   u += "\n";
   u += "A Yjs collaboration server: y-websocket on ws://HOST:PORT/<room>, the seed protocol on\n";
-  u += "ws://HOST:PORT/ws, HTTP GET /health /stats /metrics /rooms/<room> on the same port.\n";
+  u += "ws://HOST:PORT/ws, HTTP GET /health /stats /metrics /cluster /rooms/<room> on the same port.\n";
   u += "\n";
   u += "Options (default in brackets):\n";
   auto line = [&u](std::string left, const std::string& help) {
@@ -100,7 +100,8 @@ std::string usage_text() {
     if (spec.short_flag != 0) left += std::string("-") + spec.short_flag + ", ";
     left += "--" + std::string(spec.flag);
     if (!spec.value_name.empty()) left += " " + std::string(spec.value_name);
-    line(left, std::string(spec.help) + " [" + option_value(defaults, spec) + "]");
+    auto value = option_value(defaults, spec);
+    line(left, std::string(spec.help) + " [" + (value.empty() ? std::string("\"\"") : value) + "]");
   }
   line("-v, --verbose", "log level debug (same as --log-level debug)");
   line("--config FILE", "read FILE instead of ./config.ini (an error if FILE is missing)");
@@ -111,9 +112,13 @@ std::string usage_text() {
   u += "if both are set; RUST_LOG accepts `debug`, `zeal=debug`, `info,zeal_crdt_server=debug`).\n";
   u += "Precedence: command line > environment > config file > defaults. config.ini has the sections "
        "[server],\n";
-  u += "[storage] and [log] (level) with the flag names as keys; see the repository's config.ini. Boolean\n";
+  u += "[storage], [log] (level) and [cluster], with the flag names as keys except [log] level and, in\n";
+  u += "[cluster], host, port, heartbeat-interval-ms and connection-timeout-ms (--cluster-host,\n";
+  u += "--cluster-port, --cluster-heartbeat-ms, --cluster-timeout-ms); see the repository's config.ini. "
+       "Boolean\n";
   u += "flags alone mean true (--sync); --sync=false also works; in config.ini write true or false.\n";
-  u += "Exit status: 0 after SIGINT/SIGTERM, 1 if the port cannot be bound, 2 on a configuration error.\n";
+  u += "Exit status: 0 after SIGINT/SIGTERM, 1 if a port (HTTP or cluster) cannot be bound, 2 on a\n";
+  u += "configuration error.\n";
   return u;
 }
 

@@ -25,7 +25,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-constexpr const char* module_loggers[] = {"net", "directory", "room", "client"};
+constexpr const char* module_loggers[] = {"net", "directory", "room", "client", "cluster"};
 
 }  // namespace
 

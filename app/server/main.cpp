@@ -4,9 +4,9 @@
 //   zeal-crdt-server export ROOM [FILE] [OPTIONS]        a stored room's full state as a v1 update
 //   zeal-crdt-server import ROOM FILE   [OPTIONS]        merge a v1 update into a stored room
 //   zeal-crdt-server rooms              [OPTIONS]        the stored room names
-// Server exit status: 0 after SIGINT/SIGTERM or --help, 1 if the port cannot be bound, 2 on a configuration
-// error. Room tools: 0 success, 1 operational failure (no data directory, directory in use, room not stored,
-// I/O), 2 bad input (usage, options, an update or stored record that does not decode).
+// Server exit status: 0 after SIGINT/SIGTERM or --help, 1 if a port (HTTP or cluster) cannot be bound, 2 on a
+// configuration error. Room tools: 0 success, 1 operational failure (no data directory, directory in use,
+// room not stored, I/O), 2 bad input (usage, options, an update or stored record that does not decode).
 
 #include <cstdio>
 #include <string>

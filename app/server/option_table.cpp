@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "app/server/logging.hpp"
+#include "app/server/seed_list.hpp"
 
 namespace zeal::app {
 
@@ -50,9 +51,28 @@ constexpr option_spec specs[] = {
      "... or this many bytes"},
     {"log", "level", "log-level", 0, option_kind::log_level, 0, 0, "LEVEL",
      "trace, debug, info, warn, error, critical or off"},
+    {"cluster", "node-id", "node-id", 0, option_kind::text_or_empty, 0, 0, "ID",
+     "this node's id, unique in the cluster (empty: cluster HOST:PORT, or standalone)"},
+    {"cluster", "host", "cluster-host", 0, option_kind::text, 0, 0, "HOST",
+     "address of the cluster listener (what the other nodes connect to)"},
+    {"cluster", "port", "cluster-port", 0, option_kind::integer, 0, 65535, "N",
+     "cluster port (0: no cluster, a single node)"},
+    {"cluster", "seeds", "seeds", 0, option_kind::text_or_empty, 0, 0, "HOST:PORT,...",
+     "cluster nodes to join (needs --cluster-port; this node's own address is skipped)"},
+    {"cluster", "heartbeat-interval-ms", "cluster-heartbeat-ms", 0, option_kind::integer, 10, 60'000, "N",
+     "heartbeat between the nodes (the same on every node)"},
+    {"cluster", "connection-timeout-ms", "cluster-timeout-ms", 0, option_kind::integer, 100, 600'000, "N",
+     "a node silent for this long is down (more than the heartbeat)"},
 };
 
 constexpr std::array<std::string_view, 4> sections{"server", "storage", "log", "cluster"};
+
+std::optional<std::string> no_spaces(std::string_view value) {
+  for (char c : value) {
+    if (c == ' ') return std::string("must not contain spaces");
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> parse_integer(const option_spec& spec, std::string_view value, bool quoted,
                                          std::uint64_t& out) {
@@ -118,15 +138,27 @@ const option_spec* find_option_by_short_flag(char c) {
 
 std::optional<std::string> apply_option(server_options& opts, const option_spec& spec, std::string_view value,
                                         bool quoted) {
-  if (spec.kind == option_kind::text) {
-    if (auto e = check_text(value)) return e;
-    if (spec.key == "host") {
-      for (char c : value) {
-        if (c == ' ') return std::string("must not contain spaces");
-      }
+  const std::string_view f = spec.flag;
+  if (spec.kind == option_kind::text || spec.kind == option_kind::text_or_empty) {
+    if (spec.kind == option_kind::text || !value.empty()) {
+      if (auto e = check_text(value)) return e;
+    }
+    if (f == "host" || f == "cluster-host" || f == "node-id") {
+      if (auto e = no_spaces(value)) return e;
+    }
+    if (f == "host") {
       opts.host = std::string(value);
-    } else if (spec.key == "data-dir") {
+    } else if (f == "data-dir") {
       opts.data_dir = std::string(value);
+    } else if (f == "node-id") {
+      if (value.size() > 255) return std::string("is too long (over 255 bytes)");
+      opts.node_id = std::string(value);
+    } else if (f == "cluster-host") {
+      opts.cluster_host = std::string(value);
+    } else if (f == "seeds") {
+      std::string error;
+      if (!parse_seed_list(value, error)) return error;
+      opts.seeds = std::string(value);
     }
     return std::nullopt;
   }
@@ -137,8 +169,8 @@ std::optional<std::string> apply_option(server_options& opts, const option_spec&
       v = true;
     else if (value != "false")
       return "expected true or false, got \"" + std::string(value) + "\"";
-    if (spec.key == "in-memory") opts.in_memory = v;
-    if (spec.key == "sync") opts.sync = v;
+    if (f == "in-memory") opts.in_memory = v;
+    if (f == "sync") opts.sync = v;
     return std::nullopt;
   }
   if (spec.kind == option_kind::log_level) {
@@ -152,7 +184,7 @@ std::optional<std::string> apply_option(server_options& opts, const option_spec&
   }
   std::uint64_t v = 0;
   if (auto e = parse_integer(spec, value, quoted, v)) return e;
-  const std::string_view k = spec.key;
+  const std::string_view k = f;
   if (k == "port") {
     opts.port = static_cast<std::uint16_t>(v);
   } else if (k == "max-rooms") {
@@ -181,12 +213,41 @@ std::optional<std::string> apply_option(server_options& opts, const option_spec&
     opts.compact_log_entries = v;
   } else if (k == "compact-log-bytes") {
     opts.compact_log_bytes = v;
+  } else if (k == "cluster-port") {
+    opts.cluster_port = static_cast<std::uint16_t>(v);
+  } else if (k == "cluster-heartbeat-ms") {
+    opts.cluster_heartbeat = std::chrono::milliseconds{static_cast<std::int64_t>(v)};
+  } else if (k == "cluster-timeout-ms") {
+    opts.cluster_timeout = std::chrono::milliseconds{static_cast<std::int64_t>(v)};
+  }
+  return std::nullopt;
+}
+
+std::optional<combination_error> check_option_combination(const server_options& o) {
+  std::string error;
+  auto seeds = parse_seed_list(o.seeds, error);
+  if (!seeds) return combination_error{"seeds", "", error};
+  if (!seeds->empty() && o.cluster_port == 0) {
+    return combination_error{"seeds", "",
+                             "seeds need [cluster] port (--cluster-port): a node without a cluster "
+                             "port is a single node"};
+  }
+  if (o.cluster_timeout <= o.cluster_heartbeat) {
+    return combination_error{"cluster-timeout-ms", "cluster-heartbeat-ms",
+                             "connection-timeout-ms (" + std::to_string(o.cluster_timeout.count()) +
+                                 ") must be greater than heartbeat-interval-ms (" +
+                                 std::to_string(o.cluster_heartbeat.count()) + ")"};
+  }
+  if (o.cluster_port != 0 && o.cluster_port == o.port && o.cluster_host == o.host) {
+    return combination_error{
+        "cluster-port", "port",
+        "[cluster] port " + std::to_string(o.cluster_port) + " is also the [server] port on " + o.host};
   }
   return std::nullopt;
 }
 
 std::string option_value(const server_options& o, const option_spec& spec) {
-  const std::string_view k = spec.key;
+  const std::string_view k = spec.flag;
   if (k == "host") return o.host;
   if (k == "port") return std::to_string(o.port);
   if (k == "max-rooms") return std::to_string(o.max_rooms);
@@ -205,7 +266,13 @@ std::string option_value(const server_options& o, const option_spec& spec) {
   if (k == "snapshot-idle-seconds") return std::to_string(o.snapshot_idle.count());
   if (k == "compact-log-entries") return std::to_string(o.compact_log_entries);
   if (k == "compact-log-bytes") return std::to_string(o.compact_log_bytes);
-  if (k == "level") return o.log_level;
+  if (k == "log-level") return o.log_level;
+  if (k == "node-id") return o.node_id;
+  if (k == "cluster-host") return o.cluster_host;
+  if (k == "cluster-port") return std::to_string(o.cluster_port);
+  if (k == "seeds") return o.seeds;
+  if (k == "cluster-heartbeat-ms") return std::to_string(o.cluster_heartbeat.count());
+  if (k == "cluster-timeout-ms") return std::to_string(o.cluster_timeout.count());
   return {};
 }
 

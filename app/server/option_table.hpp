@@ -15,16 +15,18 @@
 namespace zeal::app {
 
 enum class option_kind : std::uint8_t {
-  integer,    // unsigned decimal, within [min, max]; in config.ini unquoted
-  text,       // a non-empty string without control characters, quoted or bare
-  log_level,  // trace, debug, info, warn, error, critical, off
-  boolean,    // true or false (unquoted in config.ini); on the CLI the bare flag means true
+  integer,        // unsigned decimal, within [min, max]; in config.ini unquoted
+  text,           // a non-empty string without control characters, quoted or bare
+  text_or_empty,  // as text, but "" is allowed (and means the default: [cluster] node-id, seeds)
+  log_level,      // trace, debug, info, warn, error, critical, off
+  boolean,        // true or false (unquoted in config.ini); on the CLI the bare flag means true
 };
 
 struct option_spec {
-  std::string_view section;  // config.ini section: "server", "storage", "log"
+  std::string_view section;  // config.ini section: "server", "storage", "log", "cluster"
   std::string_view key;      // config.ini key, e.g. "max-rooms"
-  std::string_view flag;     // long CLI flag without "--", e.g. "max-rooms" ("log-level" for [log] level)
+  std::string_view flag;     // long CLI flag without "--", unique, e.g. "max-rooms" ("log-level" for [log]
+                             // level, "cluster-port" for [cluster] port)
   char short_flag;           // e.g. 'p' for --port, 0 if none
   option_kind kind;
   std::uint64_t min;  // integer kinds
@@ -36,7 +38,7 @@ struct option_spec {
 /// Every option, in the order of config.ini.
 std::span<const option_spec> option_specs();
 
-/// The sections config.ini may contain. "cluster" is reserved for issue 5 and has no keys yet.
+/// The sections config.ini may contain.
 std::span<const std::string_view> known_sections();
 
 const option_spec* find_option(std::string_view section, std::string_view key);
@@ -45,8 +47,18 @@ const option_spec* find_option_by_short_flag(char c);
 
 /// Validates `value` for `spec` and assigns it to `opts`. `quoted` says the value was a quoted string in
 /// config.ini (integers must not be quoted there). Returns the problem (without naming the source) on error.
+/// Checks one value only; what depends on several options (seeds need a cluster port, the connection
+/// timeout must exceed the heartbeat) is checked by check_option_combination.
 std::optional<std::string> apply_option(server_options& opts, const option_spec& spec, std::string_view value,
                                         bool quoted = false);
+
+/// The problem with a combination of options (nullopt: none). Checked after every source is applied.
+struct combination_error {
+  std::string_view flag;        // the option whose value is refused
+  std::string_view other_flag;  // the option it conflicts with, if it is the one that was set ("": none)
+  std::string message;
+};
+std::optional<combination_error> check_option_combination(const server_options& opts);
 
 /// The current value of `spec` in `opts`, as text (for the usage text and the start-up log line).
 std::string option_value(const server_options& opts, const option_spec& spec);

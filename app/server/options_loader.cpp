@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <variant>
 
@@ -59,18 +60,12 @@ std::optional<std::string> env_value(const getenv_fn& getenv, std::string_view n
   return v;
 }
 
-}  // namespace
+/// Where each option got its value last (flag → "config.ini:7: [cluster] seeds", "environment variable
+/// PORT", "--seeds"), for the errors about a combination of options.
+using origin_map = std::map<std::string, std::string, std::less<>>;
 
-getenv_fn process_env() {
-  return [](std::string_view name) -> std::optional<std::string> {
-    const char* v = std::getenv(std::string(name).c_str());
-    if (v == nullptr) return std::nullopt;
-    return std::string(v);
-  };
-}
-
-std::optional<std::string> apply_config_text(server_options& opts, std::string_view text,
-                                             const std::string& path) {
+std::optional<std::string> apply_config(server_options& opts, std::string_view text, const std::string& path,
+                                        origin_map* origins) {
   auto parsed = parse_ini(text);
   if (auto* err = std::get_if<ini_error>(&parsed)) {
     return path + ":" + std::to_string(err->line) + ": " + err->message;
@@ -85,7 +80,7 @@ std::optional<std::string> apply_config_text(server_options& opts, std::string_v
     }
     for (const auto& entry : section.entries) {
       const std::string where =
-          path + ":" + std::to_string(entry.line) + ": [" + section.name + "] " + entry.key + ": ";
+          path + ":" + std::to_string(entry.line) + ": [" + section.name + "] " + entry.key;
       const option_spec* spec = find_option(section.name, entry.key);
       if (spec == nullptr) {
         std::string known;
@@ -96,10 +91,26 @@ std::optional<std::string> apply_config_text(server_options& opts, std::string_v
                section.name + "]" +
                (known.empty() ? " (this section has no keys yet)" : " (known: " + known + ")");
       }
-      if (auto e = apply_option(opts, *spec, entry.value, entry.quoted)) return where + *e;
+      if (auto e = apply_option(opts, *spec, entry.value, entry.quoted)) return where + ": " + *e;
+      if (origins) (*origins)[std::string(spec->flag)] = where;
     }
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+getenv_fn process_env() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* v = std::getenv(std::string(name).c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+std::optional<std::string> apply_config_text(server_options& opts, std::string_view text,
+                                             const std::string& path) {
+  return apply_config(opts, text, path, nullptr);
 }
 
 load_result load_server_options(const std::vector<std::string>& args, const getenv_fn& getenv,
@@ -115,6 +126,7 @@ load_result load_server_options(const std::vector<std::string>& args, const gete
   }
 
   server_options opts;
+  origin_map origins;
 
   // config.ini
   std::string path;
@@ -130,7 +142,7 @@ load_result load_server_options(const std::vector<std::string>& args, const gete
     std::string error;
     auto text = read_file(path, error);
     if (!text) return fail(error);
-    if (auto e = apply_config_text(opts, *text, path)) return fail(*e);
+    if (auto e = apply_config(opts, *text, path, &origins)) return fail(*e);
     opts.config_file = path;
   }
 
@@ -140,6 +152,7 @@ load_result load_server_options(const std::vector<std::string>& args, const gete
     const option_spec* spec = find_option_by_flag(flag);
     if (auto e = apply_option(opts, *spec, value))
       return "environment variable " + std::string(var) + ": " + *e;
+    origins[std::string(flag)] = "environment variable " + std::string(var);
     return std::nullopt;
   };
   if (auto v = env_value(getenv, "HOST")) {
@@ -160,6 +173,16 @@ load_result load_server_options(const std::vector<std::string>& args, const gete
   // Command line.
   for (const auto& s : cl.settings) {
     if (auto e = apply_option(opts, *s.spec, s.value)) return fail(s.flag + ": " + *e);
+    origins[std::string(s.spec->flag)] = s.flag;
+  }
+
+  // Options that depend on each other: named by where the refused one was set, else where the one it
+  // conflicts with was set (else by its flag: only defaults involved, which cannot happen).
+  if (auto e = check_option_combination(opts)) {
+    auto it = origins.find(e->flag);
+    if (it == origins.end() && !e->other_flag.empty()) it = origins.find(e->other_flag);
+    std::string where = it != origins.end() ? it->second : "--" + std::string(e->flag);
+    return fail(where + ": " + e->message);
   }
 
   load_result r;

@@ -11,21 +11,26 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
-#include "actors/directory.hpp"
 #include "actors/limits.hpp"
 #include "actors/messages.hpp"
 #include "actors/metrics.hpp"
 #include "actors/store_actor.hpp"
 #include "app/server/log.hpp"
 #include "app/server/options_loader.hpp"
+#include "cluster/log.hpp"
+#include "cluster/membership.hpp"
+#include "cluster/messages.hpp"
+#include "cluster/router.hpp"
 #include "net/actor_bridge.hpp"
 #include "net/server.hpp"
 #include "persistence/rocksdb_store.hpp"
@@ -35,14 +40,20 @@ namespace zeal::app {
 namespace {
 
 /// CAF configuration set programmatically: CAF never sees argv or config.ini (its INI parser would
-/// silently accept bad values; ours validated them already).
+/// silently accept bad values; ours validated them already). The middleman (CAF's networking) is always
+/// loaded; it listens only when the cluster port is set. Its heartbeat makes a hung peer's connection drop
+/// (the monitors of its actors then fire); every node of a cluster must use the same two values.
 class server_actor_config : public caf::actor_system_config {
  public:
   explicit server_actor_config(const server_options& opts) {
     set("scheduler.policy", caf::atom("sharing"));
     set("scheduler.max-threads", static_cast<std::size_t>(opts.actor_threads));
+    load<caf::io::middleman>();
+    set("middleman.heartbeat-interval", caf::timespan{opts.cluster_heartbeat});
+    set("middleman.connection-timeout", caf::timespan{opts.cluster_timeout});
     add_message_types<caf::id_block::zeal>();
     add_message_types<caf::id_block::zeal_persistence>();
+    add_message_types<caf::id_block::zeal_cluster>();
   }
 };
 
@@ -118,6 +129,14 @@ actors::room_limits make_limits(const server_options& opts) {
   return l;
 }
 
+/// "host:port, host:port" or "none".
+std::string describe_seeds(const std::vector<cluster::cluster_address>& seeds) {
+  if (seeds.empty()) return "none";
+  std::string out;
+  for (const auto& a : seeds) out += (out.empty() ? "" : ", ") + a.host + ":" + std::to_string(a.port);
+  return out;
+}
+
 }  // namespace
 
 int run_server(const server_options& opts) {
@@ -139,6 +158,9 @@ int run_server(const server_options& opts) {
   log()->debug("actor system: {} scheduler threads", sys.scheduler().num_workers());
 
   auto metrics = std::make_shared<actors::server_metrics>();
+  const std::string node_id = effective_node_id(opts);
+  metrics->cluster_enabled = opts.cluster_port != 0;
+  metrics->node_id = node_id;
   caf::actor store;
   if (opts.in_memory) {
     log()->info("storage: in-memory (nothing is persisted)");
@@ -165,21 +187,62 @@ int run_server(const server_options& opts) {
         sys, std::shared_ptr<persistence::store>(std::move(opened).value()), so);
   }
   const actors::room_limits limits = make_limits(opts);
-  caf::actor dir = actors::spawn_directory(sys, limits, metrics, store);
-  net::actor_bridge bridge(sys, dir, limits, metrics);
+
+  // The cluster: the router (which owns the local room directory) and the membership actor (which tells
+  // the router the live members). Clients and the HTTP bridge talk to the router only.
+  std::string seed_error;
+  auto seeds = cluster::parse_seeds(opts.seeds, seed_error);
+  if (!seeds) {  // the options loader checked them already (app/server/seed_list.hpp): not expected
+    log()->error("[cluster] seeds: {}", seed_error);
+    if (store) caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+    return 2;
+  }
+  cluster::router_config router_cfg;
+  router_cfg.node_id = node_id;
+  router_cfg.limits = limits;
+  router_cfg.metrics = metrics;
+  router_cfg.store = store;
+  caf::actor router = cluster::spawn_router(sys, std::move(router_cfg));
+  cluster::membership_config mc;
+  mc.node_id = node_id;
+  mc.self = {opts.cluster_host, opts.cluster_port};
+  mc.seeds = std::move(*seeds);
+  mc.router = router;
+  mc.store = store;
+  mc.metrics = metrics;
+  const std::string seed_text = describe_seeds(mc.seeds);
+  caf::actor membership = cluster::spawn_membership(sys, std::move(mc));
+
+  net::actor_bridge bridge(sys, router, limits, metrics);
   net::server srv(make_net_config(opts), bridge);
 
-  // Rooms first (they write their snapshots), then the store (it writes what is still batched).
+  // Rooms first (the router hands them off to their new owners, or they write their snapshots), then the
+  // store (it writes what is still batched), then membership.
   auto stop_actors = [&] {
     {
       caf::scoped_actor waiter{sys};
-      waiter->monitor(dir);
-      waiter->send(dir, actors::shutdown_atom::value);
+      waiter->monitor(router);
+      waiter->send(router, actors::shutdown_atom::value);
       waiter->receive([](const caf::down_msg&) {});
     }
     if (store) caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(membership, caf::exit_reason::user_shutdown);
     sys.await_all_actors_done();
   };
+
+  if (opts.cluster_port != 0) {
+    auto published = sys.middleman().publish(membership, opts.cluster_port, opts.cluster_host.c_str(), true);
+    if (!published) {
+      log()->error("cannot listen on cluster address {}:{}: {}", opts.cluster_host, opts.cluster_port,
+                   sys.render(published.error()));
+      stop_actors();
+      return 1;
+    }
+    cluster::log::cluster().info("cluster: node {} listening on {}:{} (seeds: {})", node_id,
+                                 opts.cluster_host, *published, seed_text);
+  } else {
+    cluster::log::cluster().info("cluster: disabled (single node {})", node_id);
+  }
 
   std::string error;
   if (!srv.start(error)) {
@@ -200,6 +263,15 @@ int run_server(const server_options& opts) {
   log()->info("{} received: shutting down", signal_name(sig));
 
   shutdown_watchdog watchdog{std::chrono::seconds{30}};
+  // Leave the cluster first: the others stop sending this node lookups and re-place its rooms.
+  {
+    caf::scoped_actor self{sys};
+    self->request(membership, std::chrono::seconds{2}, actors::leave_atom::value)
+        .receive([](caf::ok_atom) {},
+                 [](const caf::error& e) {
+                   log()->warn("cluster: leaving the cluster did not finish: {}", caf::to_string(e));
+                 });
+  }
   srv.stop(std::chrono::seconds{2});
   log()->debug("network stopped; stopping rooms");
   stop_actors();

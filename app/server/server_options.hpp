@@ -32,8 +32,23 @@ struct server_options {
   std::uint64_t compact_log_bytes = 4 * 1024 * 1024;  // ... or this many bytes
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+  // [cluster]
+  std::string node_id;                     // empty: effective_node_id() derives it
+  std::string cluster_host = "127.0.0.1";  // the cluster listener's address (also what peers dial)
+  std::uint16_t cluster_port = 0;          // 0: no cluster (single node, nothing published)
+  std::string seeds;                       // "host:port,host:port" (checked by parse_seed_list), may be empty
+  std::chrono::milliseconds cluster_heartbeat{500};  // CAF middleman heartbeat between nodes
+  std::chrono::milliseconds cluster_timeout{3000};   // a peer silent this long is dropped (> heartbeat)
   // Where the values came from (for the start-up log line).
   std::string config_file;  // empty: none was read
 };
+
+/// The node id in use: [cluster] node-id if set, else "HOST:PORT" of the cluster listener, or "standalone"
+/// without one (cluster port 0).
+inline std::string effective_node_id(const server_options& opts) {
+  if (!opts.node_id.empty()) return opts.node_id;
+  if (opts.cluster_port == 0) return "standalone";
+  return opts.cluster_host + ":" + std::to_string(opts.cluster_port);
+}
 
 }  // namespace zeal::app

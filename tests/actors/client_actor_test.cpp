@@ -259,14 +259,46 @@ CAF_TEST(a seed client refused by a full room gets an error text then 1013) {
   CAF_CHECK_EQUAL(s.sink->close_reason(), reason);
 }
 
-CAF_TEST(a stopped room closes its clients with 1011) {
+CAF_TEST(a room gone for good closes its clients with 1011 room unavailable after the retries) {
   auto a = ws("r");
   run_messages();
+  // The directory stops its rooms and quits: the client re-resolves the room, keeps the connection open
+  // while it retries, then gives up.
   caf::anon_send(dir, shutdown_atom::value);
   run_messages();
+  CAF_CHECK(!a.sink->closed());
+  CAF_CHECK_EQUAL(a.sink->frames(), std::vector<bytes>{empty_step1});
+  std::size_t timers = 0;
+  while (!a.sink->closed() && trigger_timeout()) {
+    ++timers;
+    run_messages();
+  }
+  CAF_CHECK_EQUAL(timers, 40u);
   CAF_REQUIRE(a.sink->closed());
   CAF_CHECK_EQUAL(a.sink->close_code(), 1011);
-  CAF_CHECK_EQUAL(a.sink->close_reason(), "room stopped");
+  CAF_CHECK_EQUAL(a.sink->close_reason(), "room unavailable");
+  CAF_CHECK_EQUAL(a.sink->last_frame(), permission_denied("room unavailable"));
+  CAF_CHECK_EQUAL(metrics->cluster_rejoins_total.load(), 0u);
+}
+
+CAF_TEST(a killed room is loaded again and its clients stay connected) {
+  auto a = ws("r");
+  auto b = ws("r");
+  run_messages();
+  auto room = ask<caf::actor>(dir, get_atom::value, std::string{"r"});
+  caf::anon_send_exit(room, caf::exit_reason::kill);
+  run_messages();
+  CAF_CHECK(!a.sink->closed());
+  CAF_CHECK(!b.sink->closed());
+  CAF_CHECK_EQUAL(metrics->cluster_rejoins_total.load(), 2u);
+  CAF_CHECK_EQUAL(metrics->room_clients.load(), 2);
+  CAF_CHECK_EQUAL(metrics->rooms.load(), 1);
+  doc_writer w{7};
+  auto frame = update_frame(w.insert(0, "x"));
+  inbound(a, frame);
+  run_messages();
+  CAF_CHECK_EQUAL(b.sink->last_frame(), frame);
+  CAF_CHECK_EQUAL(room_json("r"), R"({"t":"x"})");
 }
 
 CAF_TEST(a join that meets an unloading room re - resolves through the directory) {

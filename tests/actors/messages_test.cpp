@@ -37,13 +37,17 @@ CAF_TEST(frames and bytes round trip) {
 }
 
 CAF_TEST(join results round trip) {
-  join_result r{false, 1013, "room full (max-clients-per-room 2)"};
+  join_result r{false, 1013, "room full (max-clients-per-room 2)", {}};
   auto out = round_trip(caf::make_message(r));
   CAF_REQUIRE((out.match_elements<join_result>()));
   const auto& back = out.get_as<join_result>(0);
   CAF_CHECK_EQUAL(back.accepted, false);
   CAF_CHECK_EQUAL(back.close_code, 1013u);
   CAF_CHECK_EQUAL(back.reason, r.reason);
+  join_result ok{true, 0, {}, {1, 7, 3}};
+  auto ok_back = round_trip(caf::make_message(ok));
+  CAF_REQUIRE((ok_back.match_elements<join_result>()));
+  CAF_CHECK(ok_back.get_as<join_result>(0).state_vector == ok.state_vector);
 }
 
 CAF_TEST(control messages round trip) {

@@ -42,7 +42,63 @@ CAF_TEST(stats json has the seed fields and ours) {
       m.stats_json(1000, 100),
       R"({"rooms":3,"total_clients":7,"max_rooms":1000,"max_clients_per_room":100,"uptime_seconds":0,)"
       R"("connections":8,"messages_in":10,"messages_out":20,"bytes_in":100,"bytes_out":200,)"
-      R"("updates_applied":5,"storage":{"enabled":false}})");
+      R"("updates_applied":5,"storage":{"enabled":false},)"
+      R"("cluster":{"enabled":false,"node_id":"standalone","members":1,"remote_lookups_total":0,)"
+      R"("handoffs_out_total":0,"handoffs_in_total":0,"rejoins_total":0,"replication_appends_total":0,)"
+      R"("replication_failures_total":0,"member_changes_total":0}})");
+}
+
+CAF_TEST(stats json has the cluster figures) {
+  server_metrics m;
+  m.cluster_enabled = true;
+  m.node_id = "n\"1\\";  // escaped in the JSON
+  m.cluster_members = 3;
+  m.cluster_remote_lookups_total = 4;
+  m.cluster_handoffs_out_total = 5;
+  m.cluster_handoffs_in_total = 6;
+  m.cluster_rejoins_total = 7;
+  m.cluster_replication_appends_total = 8;
+  m.cluster_replication_failures_total = 9;
+  m.cluster_member_changes_total = 10;
+  auto json = m.stats_json(1000, 100);
+  const std::string tail =
+      R"("storage":{"enabled":false},"cluster":{"enabled":true,"node_id":"n\"1\\","members":3,)"
+      R"("remote_lookups_total":4,"handoffs_out_total":5,"handoffs_in_total":6,"rejoins_total":7,)"
+      R"("replication_appends_total":8,"replication_failures_total":9,"member_changes_total":10}})";
+  CAF_REQUIRE(json.size() > tail.size());
+  CAF_CHECK_EQUAL(json.substr(json.size() - tail.size()), tail);
+}
+
+CAF_TEST(prometheus output has the cluster metrics) {
+  server_metrics m;
+  auto text = m.prometheus();
+  // Present on a single node too: one member, nothing counted.
+  CAF_CHECK(has_line(text, "# TYPE zeal_cluster_members gauge"));
+  CAF_CHECK(has_line(text, "zeal_cluster_members 1"));
+  CAF_CHECK(has_line(text, R"(zeal_cluster_handoffs_total{direction="out"} 0)"));
+  m.cluster_members = 3;
+  m.cluster_member_changes_total = 2;
+  m.cluster_remote_lookups_total = 11;
+  m.cluster_handoffs_out_total = 12;
+  m.cluster_handoffs_in_total = 13;
+  m.cluster_rejoins_total = 14;
+  m.cluster_replication_appends_total = 15;
+  m.cluster_replication_failures_total = 16;
+  text = m.prometheus();
+  CAF_CHECK(has_line(text, "zeal_cluster_members 3"));
+  CAF_CHECK(has_line(text, "# TYPE zeal_cluster_member_changes_total counter"));
+  CAF_CHECK(has_line(text, "zeal_cluster_member_changes_total 2"));
+  CAF_CHECK(has_line(text, "# TYPE zeal_cluster_remote_lookups_total counter"));
+  CAF_CHECK(has_line(text, "zeal_cluster_remote_lookups_total 11"));
+  CAF_CHECK(has_line(text, "# TYPE zeal_cluster_handoffs_total counter"));
+  CAF_CHECK(has_line(text, R"(zeal_cluster_handoffs_total{direction="out"} 12)"));
+  CAF_CHECK(has_line(text, R"(zeal_cluster_handoffs_total{direction="in"} 13)"));
+  CAF_CHECK(has_line(text, "# TYPE zeal_cluster_rejoins_total counter"));
+  CAF_CHECK(has_line(text, "zeal_cluster_rejoins_total 14"));
+  CAF_CHECK(has_line(text, "# TYPE zeal_cluster_replication_appends_total counter"));
+  CAF_CHECK(has_line(text, "zeal_cluster_replication_appends_total 15"));
+  CAF_CHECK(has_line(text, "# TYPE zeal_cluster_replication_failures_total counter"));
+  CAF_CHECK(has_line(text, "zeal_cluster_replication_failures_total 16"));
 }
 
 CAF_TEST(stats json has the storage figures when storage is on) {
@@ -62,7 +118,10 @@ CAF_TEST(stats json has the storage figures when storage is on) {
   const std::string tail =
       R"("storage":{"enabled":true,"sync":true,"rooms":2,"log_entries":11,"log_bytes":300,)"
       R"("snapshot_bytes":4000,"db_bytes":5000,"appends_total":12,"snapshots_total":3,)"
-      R"("load_failures_total":1,"write_errors_total":0}})";
+      R"("load_failures_total":1,"write_errors_total":0},"cluster":{"enabled":false,)"
+      R"("node_id":"standalone","members":1,"remote_lookups_total":0,"handoffs_out_total":0,)"
+      R"("handoffs_in_total":0,"rejoins_total":0,"replication_appends_total":0,)"
+      R"("replication_failures_total":0,"member_changes_total":0}})";
   CAF_REQUIRE(json.size() > tail.size());
   CAF_CHECK_EQUAL(json.substr(json.size() - tail.size()), tail);
   auto text = m.prometheus();

@@ -253,6 +253,38 @@ CAF_TEST(snapshot replaces the covered log entries) {
   CAF_CHECK_EQUAL(append("doc", "next"), 5u);
 }
 
+CAF_TEST(a snapshot covering all covers every entry stored so far) {
+  append_many("rep", 3);
+  ask<caf::ok_atom>(snapshot_atom::value, std::string{"rep"}, b("ALL"), covers_all);
+  auto rec = ask<room_record>(load_atom::value, std::string{"rep"});
+  CAF_CHECK(rec.has_snapshot);
+  CAF_CHECK_EQUAL(std::string(rec.snapshot.begin(), rec.snapshot.end()), "ALL");
+  CAF_CHECK(rec.log.empty());
+  CAF_CHECK_EQUAL(rec.covered, 3u);
+  CAF_CHECK_EQUAL(rec.last_seq, 3u);
+  // Appends still in the open batch are covered too (the snapshot writes the batch first).
+  auto rh = self->request(actor, caf::infinite, append_atom::value, std::string{"rep"}, b("batched"));
+  ask<caf::ok_atom>(snapshot_atom::value, std::string{"rep"}, b("ALL2"), covers_all);
+  rh.receive([](std::uint64_t seq) { CAF_CHECK_EQUAL(seq, 4u); },
+             [](caf::error& err) { CAF_FAIL("append failed: " << store_error_message(err)); });
+  rec = ask<room_record>(load_atom::value, std::string{"rep"});
+  CAF_CHECK(rec.log.empty());
+  CAF_CHECK_EQUAL(rec.covered, 4u);
+  CAF_CHECK_EQUAL(append("rep", "next"), 5u);
+  rec = ask<room_record>(load_atom::value, std::string{"rep"});
+  CAF_CHECK_EQUAL(strings_of(rec.log), (std::vector<std::string>{"next"}));
+}
+
+CAF_TEST(a snapshot covering all of a room with nothing stored covers nothing) {
+  ask<caf::ok_atom>(snapshot_atom::value, std::string{"fresh"}, b("STATE"), covers_all);
+  auto rec = ask<room_record>(load_atom::value, std::string{"fresh"});
+  CAF_CHECK(rec.has_snapshot);
+  CAF_CHECK_EQUAL(std::string(rec.snapshot.begin(), rec.snapshot.end()), "STATE");
+  CAF_CHECK_EQUAL(rec.covered, 0u);
+  CAF_CHECK_EQUAL(rec.last_seq, 0u);
+  CAF_CHECK_EQUAL(append("fresh", "first"), 1u);
+}
+
 CAF_TEST(remove deletes the room) {
   append_many("gone", 2);
   ask<caf::ok_atom>(remove_atom::value, std::string{"gone"});

@@ -30,6 +30,27 @@ CAF_TEST(fixed_endpoints) {
   CAF_CHECK(routes_to("GET", "", http_route_kind::not_found));
 }
 
+CAF_TEST(cluster_endpoint) {
+  CAF_CHECK(routes_to("GET", "/cluster", http_route_kind::cluster));
+  CAF_CHECK(routes_to("GET", "/cluster?pretty", http_route_kind::cluster));
+  CAF_CHECK(routes_to("HEAD", "/cluster", http_route_kind::cluster));
+  CAF_CHECK(routes_to("GET", "/cluster/", http_route_kind::not_found));
+  CAF_CHECK(routes_to("GET", "/clusters", http_route_kind::not_found));
+  for (auto method : {"POST", "PUT", "DELETE", "PATCH"}) {
+    auto r = route_http(method, "/cluster");
+    CAF_CHECK(r.kind == http_route_kind::method_not_allowed);
+    CAF_CHECK_EQUAL(r.allow, "GET, HEAD");
+  }
+  // Answered by the router through the bridge, never locally.
+  actors::server_metrics metrics;
+  actors::room_limits limits;
+  CAF_CHECK(!answer_local(route_http("GET", "/cluster"), metrics, limits));
+  auto post = answer_local(route_http("POST", "/cluster"), metrics, limits);
+  CAF_REQUIRE(post);
+  CAF_CHECK_EQUAL(post->status, 405);
+  CAF_CHECK(!refuse_body(route_http("GET", "/cluster"), 0));
+}
+
 CAF_TEST(room_endpoints) {
   CAF_CHECK(routes_to("GET", "/rooms/doc1", http_route_kind::room_json, "doc1"));
   CAF_CHECK(routes_to("GET", "/rooms/doc1?x", http_route_kind::room_json, "doc1"));

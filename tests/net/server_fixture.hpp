@@ -25,6 +25,7 @@
 #include "actors/directory.hpp"
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
+#include "cluster/messages.hpp"
 #include "net/actor_bridge.hpp"
 #include "net/server.hpp"
 #include "tests/net/beast_client.hpp"
@@ -79,8 +80,14 @@ inline std::optional<caf::error> fake_error(const std::string& room) {
   return std::nullopt;
 }
 
-/// Stands in for the room directory: answers HTTP queries by room name (see fake_error; any other room
-/// answers with a fixed document / state, and accepts POSTed updates into `log`).
+/// The fake directory's answer to (cluster_atom), as the cluster router would answer GET /cluster.
+inline const std::string fake_cluster_json =
+    R"({"node_id":"n1","epoch":1,"members":[{"id":"n1","address":"","state":"alive","self":true}],)"
+    R"("peers":[],"rooms_owned":0,"rooms":[]})";
+
+/// Stands in for the room directory (the cluster router in the server): answers HTTP queries by room name
+/// (see fake_error; any other room answers with a fixed document / state, and accepts POSTed updates into
+/// `log`) and (cluster_atom) with fake_cluster_json.
 inline caf::behavior fake_directory(caf::event_based_actor* self, std::shared_ptr<fake_directory_log> log) {
   return {
       [](actors::json_atom, const std::string& room) -> caf::result<std::string> {
@@ -98,6 +105,7 @@ inline caf::behavior fake_directory(caf::event_based_actor* self, std::shared_pt
         log->posts.emplace_back(room, std::move(update));
         return caf::ok_atom::value;
       },
+      [](cluster::cluster_atom) { return fake_cluster_json; },
       [self](actors::shutdown_atom) { self->quit(); },
   };
 }

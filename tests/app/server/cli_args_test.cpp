@@ -84,6 +84,12 @@ CAF_TEST(every option in both long forms) {
       {"compact-log-entries", "50"},
       {"compact-log-bytes", "2048"},
       {"log-level", "trace"},
+      {"node-id", "n1"},
+      {"cluster-host", "10.0.0.1"},
+      {"cluster-port", "7101"},
+      {"seeds", "127.0.0.1:7101, 127.0.0.1:7102"},
+      {"cluster-heartbeat-ms", "250"},
+      {"cluster-timeout-ms", "2000"},
   };
   // Every option but the booleans (in-memory, sync: a bare flag, or --flag=VALUE only; tested below).
   CAF_CHECK_EQUAL(cases.size() + 2, option_specs().size());
@@ -99,6 +105,26 @@ CAF_TEST(every option in both long forms) {
     CAF_CHECK_EQUAL(joined.settings[0].value, value);
     CAF_CHECK_EQUAL(joined.settings[0].flag, "--" + flag);
   }
+}
+
+CAF_TEST(cluster flags are checked one by one) {
+  CAF_CHECK_EQUAL(single({"--cluster-port", "0"}), "port=0 (--cluster-port)");
+  CAF_CHECK_EQUAL(parse_err({"--cluster-port", "65536"}),
+                  "--cluster-port: value 65536 is out of range (allowed: 0..65535)");
+  CAF_CHECK_EQUAL(parse_err({"--cluster-heartbeat-ms", "9"}),
+                  "--cluster-heartbeat-ms: value 9 is out of range (allowed: 10..60000)");
+  CAF_CHECK_EQUAL(parse_err({"--cluster-timeout-ms=99"}),
+                  "--cluster-timeout-ms: value 99 is out of range (allowed: 100..600000)");
+  CAF_CHECK_EQUAL(parse_err({"--seeds", "a:1,,b:2"}), "--seeds: empty entry in the seed list \"a:1,,b:2\"");
+  CAF_CHECK_EQUAL(parse_err({"--seeds=host"}), "--seeds: seed \"host\" has no port (expected HOST:PORT)");
+  CAF_CHECK_EQUAL(parse_err({"--node-id", "a b"}), "--node-id: must not contain spaces");
+  CAF_CHECK_EQUAL(parse_err({"--cluster-host", "a b"}), "--cluster-host: must not contain spaces");
+  CAF_CHECK_EQUAL(parse_err({"--seeds="}), "--seeds: missing value");
+  // [cluster] host and port are not [server] host and port.
+  auto a = parse_ok({"--cluster-host", "h", "--host", "s"});
+  CAF_REQUIRE_EQUAL(a.settings.size(), 2u);
+  CAF_CHECK_EQUAL(a.settings[0].spec->section, "cluster");
+  CAF_CHECK_EQUAL(a.settings[1].spec->section, "server");
 }
 
 CAF_TEST(short port flag) {

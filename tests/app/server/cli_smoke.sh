@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end smoke test of the real zeal-crdt-server binary: --help, configuration errors (exit 2 naming the
-# key / flag), and a real start on --port 0: the "listening on" line, GET /health, a second server on the
-# same port (exit 1), and a clean exit 0 with "shutdown complete" on SIGTERM and on SIGINT.
+# key / flag, [cluster] ones included), and a real start on --port 0: the "listening on" line, GET /health, a
+# second server on the same port (exit 1), and a clean exit 0 with "shutdown complete" on SIGTERM and on
+# SIGINT; then a single cluster node on a cluster port: its log line, GET /cluster, /stats, a second node on
+# the same cluster port (exit 1).
 # usage: cli_smoke.sh /path/to/zeal-crdt-server /path/to/config.ini
 set -u
 
@@ -49,6 +51,23 @@ PORT=99999 run env
 expect env 2
 grep -q 'PORT' "$tmp/env.err" || fail "PORT=99999: variable not named"
 
+# [cluster] errors: exit 2 naming the file:line and key, or the flag.
+printf '[cluster]\n; no port\nseeds = "127.0.0.1:7101"\n' >"$tmp/seeds.ini"
+run seeds --config "$tmp/seeds.ini"
+expect seeds 2
+grep -q 'seeds.ini:3: \[cluster\] seeds: seeds need \[cluster\] port' "$tmp/seeds.err" ||
+  fail "seeds without a port: $(cat "$tmp/seeds.err")"
+run badseeds --cluster-port 7101 --seeds 'a:1,,b:2'
+expect badseeds 2
+grep -q -- '--seeds: empty entry' "$tmp/badseeds.err" || fail "bad seeds: $(cat "$tmp/badseeds.err")"
+run cport --cluster-port 70000
+expect cport 2
+grep -q -- '--cluster-port: value 70000 is out of range' "$tmp/cport.err" || fail "cluster port: $(cat "$tmp/cport.err")"
+run ctimeout --cluster-heartbeat-ms 1000 --cluster-timeout-ms 1000
+expect ctimeout 2
+grep -q -- '--cluster-timeout-ms: connection-timeout-ms (1000) must be greater' "$tmp/ctimeout.err" ||
+  fail "cluster timeout: $(cat "$tmp/ctimeout.err")"
+
 # --- A real server ----------------------------------------------------------------------------------------
 
 # http_get PORT PATH: prints the raw HTTP response (bash /dev/tcp; no curl needed).
@@ -87,5 +106,44 @@ run_server_check() {
 
 run_server_check term TERM
 run_server_check int INT
+grep -q 'cluster: disabled (single node standalone)' "$tmp/term.err" || fail "no 'cluster: disabled' line"
+
+# A node with a cluster port (and no seeds): the listener line, GET /cluster, /stats, a second node on the
+# same cluster port (exit 1), SIGTERM.
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+cport=$(free_port) || fail "no free port for the cluster listener"
+start_server cnode --in-memory --port 0 --cluster-port "$cport" --node-id smoke-node
+if ! wait_listening cnode; then
+  fail "cnode: no 'listening on http://' line: $(cat "$tmp/cnode.err")"
+else
+  grep -q "\[cluster\] \[info\] cluster: node smoke-node listening on 127.0.0.1:$cport (seeds: none)" "$tmp/cnode.err" ||
+    fail "cnode: no cluster listening line: $(cat "$tmp/cnode.err")"
+  response=$(http_get "$port" /cluster)
+  echo "$response" | head -n 1 | grep -q '200' || fail "GET /cluster: $response"
+  echo "$response" | grep -q '"node_id":"smoke-node"' || fail "GET /cluster body: $response"
+  echo "$response" | grep -q "\"address\":\"127.0.0.1:$cport\",\"state\":\"alive\",\"self\":true" ||
+    fail "GET /cluster: self not alive: $response"
+  response=$(http_get "$port" /stats)
+  echo "$response" | grep -q '"cluster":{"enabled":true,"node_id":"smoke-node","members":1' ||
+    fail "GET /stats cluster: $response"
+  run cbusy --in-memory --port 0 --cluster-port "$cport"
+  expect cbusy 1
+  grep -q "cannot listen on cluster address 127.0.0.1:$cport" "$tmp/cbusy.err" ||
+    fail "cbusy: $(cat "$tmp/cbusy.err")"
+  kill -TERM "$pid"
+  wait_exit "$pid" 20
+  [ "$rc" -eq 0 ] || fail "cnode: exit status $rc after SIGTERM: $(tail -n 5 "$tmp/cnode.err")"
+  grep -q 'shutdown complete' "$tmp/cnode.err" || fail "cnode: no 'shutdown complete'"
+fi
 
 smoke_finish "zeal-crdt-server smoke test passed"

@@ -83,7 +83,7 @@ CAF_TEST(setup sets level and shares the stderr sink) {
   CAF_CHECK(spdlog::default_logger() == log());
   CAF_CHECK_EQUAL(log()->name(), "app");
   CAF_CHECK(log()->level() == spdlog::level::debug);
-  for (const char* name : {"net", "directory", "room", "client"}) {
+  for (const char* name : {"net", "directory", "room", "client", "cluster"}) {
     auto l = spdlog::get(name);
     CAF_REQUIRE(l != nullptr);
     CAF_CHECK(l->level() == spdlog::level::debug);

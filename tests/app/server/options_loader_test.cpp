@@ -99,6 +99,13 @@ CAF_TEST(defaults without any source) {
   CAF_CHECK_EQUAL(o.actor_threads, 2u);
   CAF_CHECK_EQUAL(o.data_dir, "./data");
   CAF_CHECK_EQUAL(o.log_level, "info");
+  CAF_CHECK_EQUAL(o.node_id, "");
+  CAF_CHECK_EQUAL(o.cluster_host, "127.0.0.1");
+  CAF_CHECK_EQUAL(o.cluster_port, 0u);
+  CAF_CHECK_EQUAL(o.seeds, "");
+  CAF_CHECK_EQUAL(o.cluster_heartbeat.count(), 500);
+  CAF_CHECK_EQUAL(o.cluster_timeout.count(), 3000);
+  CAF_CHECK_EQUAL(effective_node_id(o), "standalone");
   CAF_CHECK(o.config_file.empty());
   CAF_CHECK_EQUAL(describe_options(o), describe_options(d));
 }
@@ -138,7 +145,13 @@ CAF_TEST(a full config file sets every option) {
                     "compact-log-bytes = 21000\n"
                     "[log]\n"
                     "level = \"warn\"\n"
-                    "[cluster]\n");
+                    "[cluster]\n"
+                    "node-id = n1\n"
+                    "host = \"10.0.0.1\"\n"
+                    "port = 7101\n"
+                    "seeds = \"10.0.0.1:7101, 10.0.0.2:7102,10.0.0.3:7103\"\n"
+                    "heartbeat-interval-ms = 200\n"
+                    "connection-timeout-ms = 1500\n");
   auto o = ok({"--config", path});
   CAF_CHECK_EQUAL(o.host, "0.0.0.0");
   CAF_CHECK_EQUAL(o.port, 9001u);
@@ -159,7 +172,116 @@ CAF_TEST(a full config file sets every option) {
   CAF_CHECK_EQUAL(o.compact_log_entries, 20u);
   CAF_CHECK_EQUAL(o.compact_log_bytes, 21000u);
   CAF_CHECK_EQUAL(o.log_level, "warn");
+  CAF_CHECK_EQUAL(o.node_id, "n1");
+  CAF_CHECK_EQUAL(o.cluster_host, "10.0.0.1");
+  CAF_CHECK_EQUAL(o.cluster_port, 7101u);
+  CAF_CHECK_EQUAL(o.seeds, "10.0.0.1:7101, 10.0.0.2:7102,10.0.0.3:7103");
+  CAF_CHECK_EQUAL(o.cluster_heartbeat.count(), 200);
+  CAF_CHECK_EQUAL(o.cluster_timeout.count(), 1500);
   CAF_CHECK_EQUAL(o.config_file, path);
+  // [cluster] host/port did not touch [server] host/port.
+  CAF_CHECK_EQUAL(o.host, "0.0.0.0");
+  CAF_CHECK_EQUAL(o.port, 9001u);
+}
+
+CAF_TEST(cluster options from the command line) {
+  auto o = ok({"--node-id", "a", "--cluster-host=0.0.0.0", "--cluster-port", "7000", "--seeds",
+               "h1:7000,h2:7001", "--cluster-heartbeat-ms", "100", "--cluster-timeout-ms", "1000"});
+  CAF_CHECK_EQUAL(o.node_id, "a");
+  CAF_CHECK_EQUAL(o.cluster_host, "0.0.0.0");
+  CAF_CHECK_EQUAL(o.cluster_port, 7000u);
+  CAF_CHECK_EQUAL(o.seeds, "h1:7000,h2:7001");
+  CAF_CHECK_EQUAL(o.cluster_heartbeat.count(), 100);
+  CAF_CHECK_EQUAL(o.cluster_timeout.count(), 1000);
+  CAF_CHECK_EQUAL(o.host, "127.0.0.1");
+  CAF_CHECK_EQUAL(o.port, 8080u);
+  // CLI over file.
+  auto path = write("c.ini", "[cluster]\nport = 7100\nnode-id = filenode\n");
+  o = ok({"--config", path, "--cluster-port", "7200"});
+  CAF_CHECK_EQUAL(o.cluster_port, 7200u);
+  CAF_CHECK_EQUAL(o.node_id, "filenode");
+}
+
+CAF_TEST(the node id defaults to the cluster address) {
+  server_options o;
+  CAF_CHECK_EQUAL(effective_node_id(o), "standalone");
+  o.cluster_port = 7101;
+  CAF_CHECK_EQUAL(effective_node_id(o), "127.0.0.1:7101");
+  o.cluster_host = "10.1.2.3";
+  CAF_CHECK_EQUAL(effective_node_id(o), "10.1.2.3:7101");
+  o.node_id = "n1";
+  CAF_CHECK_EQUAL(effective_node_id(o), "n1");
+  o.cluster_port = 0;
+  CAF_CHECK_EQUAL(effective_node_id(o), "n1");
+  // An empty value in config.ini means the default.
+  o = ok({"--config", write("e.ini", "[cluster]\nnode-id = \"\"\nseeds = \"\"\nport = 7000\n")});
+  CAF_CHECK_EQUAL(o.node_id, "");
+  CAF_CHECK_EQUAL(o.seeds, "");
+  CAF_CHECK_EQUAL(effective_node_id(o), "127.0.0.1:7000");
+}
+
+CAF_TEST(cluster errors name file line and key) {
+  auto m = file_err("[cluster]\nport = 70000\n");
+  CAF_CHECK(contains(m, "bad.ini:2: [cluster] port: value 70000 is out of range (allowed: 0..65535)"));
+  m = file_err("[cluster]\nport = \"7000\"\n");
+  CAF_CHECK(contains(m, "bad.ini:2: [cluster] port: expected an unquoted integer"));
+  m = file_err("[cluster]\nport = 7000\nseeds = \"a:1,,b:2\"\n");
+  CAF_CHECK(contains(m, "bad.ini:3: [cluster] seeds: empty entry in the seed list \"a:1,,b:2\""));
+  m = file_err("[cluster]\nseeds = h:0\n");
+  CAF_CHECK(contains(m, "bad.ini:2: [cluster] seeds: seed \"h:0\": port must be 1..65535"));
+  m = file_err("[cluster]\nseeds = \":7000\"\n");
+  CAF_CHECK(contains(m, "bad.ini:2: [cluster] seeds: seed \":7000\" has no host"));
+  m = file_err("[cluster]\nheartbeat-interval-ms = 5\n");
+  CAF_CHECK(contains(
+      m, "bad.ini:2: [cluster] heartbeat-interval-ms: value 5 is out of range (allowed: 10..60000)"));
+  m = file_err("[cluster]\nconnection-timeout-ms = 600001\n");
+  CAF_CHECK(contains(
+      m, "bad.ini:2: [cluster] connection-timeout-ms: value 600001 is out of range (allowed: 100..600000)"));
+  m = file_err("[cluster]\nnode-id = \"a b\"\n");
+  CAF_CHECK(contains(m, "bad.ini:2: [cluster] node-id: must not contain spaces"));
+  m = file_err("[cluster]\nnode-id = " + std::string(256, 'x') + "\n");
+  CAF_CHECK(contains(m, "bad.ini:2: [cluster] node-id: is too long (over 255 bytes)"));
+  m = file_err("[cluster]\nhost = \"\"\n");
+  CAF_CHECK(contains(m, "bad.ini:2: [cluster] host: must not be empty"));
+}
+
+CAF_TEST(seeds need a cluster port) {
+  // Named where the seeds were set: file line, or flag.
+  auto m = file_err("[cluster]\n; no port\nseeds = \"127.0.0.1:7101\"\n");
+  CAF_CHECK(contains(m, "bad.ini:3: [cluster] seeds: seeds need [cluster] port"));
+  m = err({"--seeds", "127.0.0.1:7101"});
+  CAF_CHECK(contains(m, "--seeds: seeds need [cluster] port"));
+  // A port from any source is enough.
+  auto o =
+      ok({"--config", write("s.ini", "[cluster]\nseeds = \"127.0.0.1:7101\"\n"), "--cluster-port", "7102"});
+  CAF_CHECK_EQUAL(o.cluster_port, 7102u);
+  // Port 0 from the CLI turns the cluster off: the file's seeds are then an error.
+  auto path = write("t.ini", "[cluster]\nport = 7101\nseeds = \"127.0.0.1:7102\"\n");
+  CAF_CHECK_EQUAL(ok({"--config", path}).cluster_port, 7101u);
+  CAF_CHECK(contains(err({"--config", path, "--cluster-port", "0"}), "t.ini:3: [cluster] seeds: seeds need"));
+}
+
+CAF_TEST(the connection timeout must exceed the heartbeat) {
+  auto m = file_err("[cluster]\nheartbeat-interval-ms = 5000\n");
+  // The timeout kept its default: the heartbeat that was set is named.
+  CAF_CHECK(contains(m,
+                     "bad.ini:2: [cluster] heartbeat-interval-ms: connection-timeout-ms (3000) must be "
+                     "greater than heartbeat-interval-ms (5000)"));
+  m = file_err("[cluster]\nheartbeat-interval-ms = 1000\nconnection-timeout-ms = 1000\n");
+  CAF_CHECK(contains(m, "bad.ini:3: [cluster] connection-timeout-ms: connection-timeout-ms (1000) must be"));
+  m = err({"--cluster-timeout-ms", "400"});
+  CAF_CHECK(contains(m,
+                     "--cluster-timeout-ms: connection-timeout-ms (400) must be greater than "
+                     "heartbeat-interval-ms (500)"));
+  CAF_CHECK_EQUAL(ok({"--cluster-timeout-ms", "501"}).cluster_timeout.count(), 501);
+}
+
+CAF_TEST(the cluster port must differ from the server port) {
+  auto m = err({"--port", "7000", "--cluster-port", "7000"});
+  CAF_CHECK(contains(m, "--cluster-port: [cluster] port 7000 is also the [server] port on 127.0.0.1"));
+  // On another address it may be the same number.
+  auto o = ok({"--port", "7000", "--cluster-port", "7000", "--cluster-host", "127.0.0.2"});
+  CAF_CHECK_EQUAL(o.cluster_port, 7000u);
 }
 
 CAF_TEST(the repository config ini is valid and equals the defaults) {
@@ -332,9 +454,13 @@ CAF_TEST(unknown keys and sections) {
   CAF_CHECK(contains(m, "known: host, port"));
   m = file_err("[server]\n[srever]\nport = 1\n");
   CAF_CHECK(contains(m, "bad.ini:2: unknown section [srever]"));
-  m = file_err("[cluster]\nnode-id = 1\n");
-  CAF_CHECK(
-      contains(m, "bad.ini:2: unknown key \"node-id\" in section [cluster] (this section has no keys yet)"));
+  m = file_err("[cluster]\nnodeid = 1\n");
+  CAF_CHECK(contains(m,
+                     "bad.ini:2: unknown key \"nodeid\" in section [cluster] (known: node-id, host, port, "
+                     "seeds, heartbeat-interval-ms, connection-timeout-ms)"));
+  // The CLI spelling of [cluster] port is not an ini key.
+  m = file_err("[cluster]\ncluster-port = 7000\n");
+  CAF_CHECK(contains(m, "unknown key \"cluster-port\" in section [cluster]"));
   // a key in the wrong section
   m = file_err("[log]\nport = 1\n");
   CAF_CHECK(contains(m, "bad.ini:2: unknown key \"port\" in section [log]"));
@@ -372,6 +498,8 @@ CAF_TEST(describe lists every option) {
   CAF_CHECK(contains(d, "port=8080"));
   CAF_CHECK(contains(d, "log-level=info"));
   CAF_CHECK(contains(d, "data-dir=./data"));
+  CAF_CHECK(contains(d, "cluster-port=0"));
+  CAF_CHECK(contains(d, "cluster-heartbeat-ms=500"));
   for (const auto& spec : option_specs()) CAF_CHECK(contains(d, " " + std::string(spec.flag) + "="));
 }
 

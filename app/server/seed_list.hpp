@@ -1,0 +1,26 @@
+#pragma once
+
+// The [cluster] seeds option: "host:port[,host:port...]". app/server validates it here without CAF
+// (zeal_server_app must not depend on CAF); the same rules as cluster::parse_seeds (cluster/membership.hpp),
+// which the server uses to configure membership.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zeal::app {
+
+struct seed_address {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+/// Parses a comma-separated list of HOST:PORT entries. Spaces and tabs around an entry are ignored; a text
+/// of only blanks is no seeds. The port is the part after the last ':' (1..65535); an IPv6 host is written
+/// in brackets ("[::1]:7101", the brackets are dropped). An empty entry ("a:1,,b:2"), a missing host or
+/// port, or a host with spaces is an error: nullopt, and `error` names the entry.
+std::optional<std::vector<seed_address>> parse_seed_list(std::string_view text, std::string& error);
+
+}  // namespace zeal::app

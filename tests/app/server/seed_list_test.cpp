@@ -1,0 +1,55 @@
+#define CAF_SUITE server_seed_list
+#include <caf/test/unit_test.hpp>
+
+// The [cluster] seeds list as app/server validates it (app/server/seed_list.hpp).
+
+#include <string>
+#include <vector>
+
+#include "app/server/seed_list.hpp"
+
+using namespace zeal::app;
+
+namespace {
+
+/// The parsed list as "host|port host|port", or "error: <message>".
+std::string parse(std::string_view text) {
+  std::string error;
+  auto seeds = parse_seed_list(text, error);
+  if (!seeds) return "error: " + error;
+  std::string out;
+  for (const auto& s : *seeds) out += (out.empty() ? "" : " ") + s.host + "|" + std::to_string(s.port);
+  return out;
+}
+
+}  // namespace
+
+CAF_TEST(empty text is no seeds) {
+  CAF_CHECK_EQUAL(parse(""), "");
+  CAF_CHECK_EQUAL(parse("  \t "), "");
+}
+
+CAF_TEST(entries) {
+  CAF_CHECK_EQUAL(parse("127.0.0.1:7101"), "127.0.0.1|7101");
+  CAF_CHECK_EQUAL(parse("a:1,b:2"), "a|1 b|2");
+  CAF_CHECK_EQUAL(parse(" a:1 , b:65535\t,c.example.org:7103 "), "a|1 b|65535 c.example.org|7103");
+  CAF_CHECK_EQUAL(parse("[::1]:7101"), "::1|7101");
+  // Duplicates are the membership's business (it skips known addresses).
+  CAF_CHECK_EQUAL(parse("a:1,a:1"), "a|1 a|1");
+}
+
+CAF_TEST(bad entries are named) {
+  CAF_CHECK_EQUAL(parse("a:1,,b:2"), "error: empty entry in the seed list \"a:1,,b:2\"");
+  CAF_CHECK_EQUAL(parse("a:1,"), "error: empty entry in the seed list \"a:1,\"");
+  CAF_CHECK_EQUAL(parse("host"), "error: seed \"host\" has no port (expected HOST:PORT)");
+  CAF_CHECK_EQUAL(parse("host:"), "error: seed \"host:\" has no port (expected HOST:PORT)");
+  CAF_CHECK_EQUAL(parse(":7101"), "error: seed \":7101\" has no host (expected HOST:PORT)");
+  CAF_CHECK_EQUAL(parse("a:1,b:0"), "error: seed \"b:0\": port must be 1..65535");
+  CAF_CHECK_EQUAL(parse("b:65536"), "error: seed \"b:65536\": port must be 1..65535");
+  CAF_CHECK_EQUAL(parse("b:-1"), "error: seed \"b:-1\": port must be 1..65535");
+  CAF_CHECK_EQUAL(parse("b:12x"), "error: seed \"b:12x\": port must be 1..65535");
+  CAF_CHECK_EQUAL(parse("a b:1"), "error: seed \"a b:1\": bad host");
+  CAF_CHECK_EQUAL(parse("::1:7101"),
+                  "error: seed \"::1:7101\": write an IPv6 address in brackets ([::1]:7101)");
+  CAF_CHECK_EQUAL(parse("[]:7101"), "error: seed \"[]:7101\" has no host (expected HOST:PORT)");
+}
