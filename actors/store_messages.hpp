@@ -11,7 +11,8 @@
 //   any → store (load_atom, std::string room)                       → room_record
 //   any → store (snapshot_atom, std::string room, bytes state, uint64 covered) → ok_atom
 //                                    covered == covers_all: the snapshot covers every log entry stored so far
-//                                    for the room (a replica's snapshot: the owner's seq numbers are not ours)
+//                                    for the room (a replica's snapshot: the owner's seq numbers are not
+//                                    ours)
 //   any → store (remove_atom, std::string room)                     → ok_atom
 //   any → store (exists_atom, std::string room)                     → bool (anything stored; reads no record)
 //   any → store (stats_atom)                                        → store_statistics

@@ -40,12 +40,12 @@ namespace zeal::cluster {
 
 /// One node as the others know it.
 struct node_info {
-  std::string id;          // [cluster] node-id (unique in the cluster)
-  std::string host;        // its cluster address (what peers connect to)
+  std::string id;    // [cluster] node-id (unique in the cluster)
+  std::string host;  // its cluster address (what peers connect to)
   std::uint16_t port = 0;
-  caf::actor membership;   // its membership actor (the one published on the cluster port)
-  caf::actor router;       // its router (room lookups, handoffs)
-  caf::actor store;        // its store actor (replication target); null: the node stores nothing
+  caf::actor membership;  // its membership actor (the one published on the cluster port)
+  caf::actor router;      // its router (room lookups, handoffs)
+  caf::actor store;       // its store actor (replication target); null: the node stores nothing
 };
 
 template <class Inspector>
