@@ -17,13 +17,9 @@
 #include <caf/fwd.hpp>
 
 #include "actors/metrics.hpp"
+#include "cluster/seeds.hpp"
 
 namespace zeal::cluster {
-
-struct cluster_address {
-  std::string host;
-  std::uint16_t port = 0;
-};
 
 struct membership_config {
   std::string node_id;  // unique in the cluster
@@ -41,9 +37,5 @@ struct membership_config {
 /// Spawns the membership actor. It sends the router a single-member view at once. Without seeds it stays
 /// a single-node cluster until a peer says hello.
 caf::actor spawn_membership(caf::actor_system& sys, membership_config config);
-
-/// Parses "host:port[,host:port...]" (spaces around commas allowed; an empty text is no seeds). On error
-/// returns nullopt and sets `error` naming the bad entry.
-std::optional<std::vector<cluster_address>> parse_seeds(std::string_view text, std::string& error);
 
 }  // namespace zeal::cluster

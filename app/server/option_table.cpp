@@ -5,7 +5,7 @@
 #include <chrono>
 
 #include "app/server/logging.hpp"
-#include "app/server/seed_list.hpp"
+#include "cluster/seeds.hpp"
 
 namespace zeal::app {
 
@@ -157,7 +157,7 @@ std::optional<std::string> apply_option(server_options& opts, const option_spec&
       opts.cluster_host = std::string(value);
     } else if (f == "seeds") {
       std::string error;
-      if (!parse_seed_list(value, error)) return error;
+      if (!cluster::parse_seeds(value, error)) return error;
       opts.seeds = std::string(value);
     }
     return std::nullopt;
@@ -225,7 +225,7 @@ std::optional<std::string> apply_option(server_options& opts, const option_spec&
 
 std::optional<combination_error> check_option_combination(const server_options& o) {
   std::string error;
-  auto seeds = parse_seed_list(o.seeds, error);
+  auto seeds = cluster::parse_seeds(o.seeds, error);
   if (!seeds) return combination_error{"seeds", "", error};
   if (!seeds->empty() && o.cluster_port == 0) {
     return combination_error{"seeds", "",

@@ -192,7 +192,7 @@ int run_server(const server_options& opts) {
   // the router the live members). Clients and the HTTP bridge talk to the router only.
   std::string seed_error;
   auto seeds = cluster::parse_seeds(opts.seeds, seed_error);
-  if (!seeds) {  // the options loader checked them already (app/server/seed_list.hpp): not expected
+  if (!seeds) {  // the options loader checked them already (cluster/seeds.hpp): not expected
     log()->error("[cluster] seeds: {}", seed_error);
     if (store) caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
     return 2;

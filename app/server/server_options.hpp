@@ -36,7 +36,7 @@ struct server_options {
   std::string node_id;                     // empty: effective_node_id() derives it
   std::string cluster_host = "127.0.0.1";  // the cluster listener's address (also what peers dial)
   std::uint16_t cluster_port = 0;          // 0: no cluster (single node, nothing published)
-  std::string seeds;                       // "host:port,host:port" (checked by parse_seed_list), may be empty
+  std::string seeds;                       // "host:port,host:port" (checked by cluster::parse_seeds), may be empty
   std::chrono::milliseconds cluster_heartbeat{500};  // CAF middleman heartbeat between nodes
   std::chrono::milliseconds cluster_timeout{3000};   // a peer silent this long is dropped (> heartbeat)
   // Where the values came from (for the start-up log line).

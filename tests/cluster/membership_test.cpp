@@ -4,7 +4,7 @@
 #include <caf/test/io_dsl.hpp>
 
 // The membership actor over CAF's simulated network (caf/test/io_dsl.hpp, three nodes: earth, mars,
-// jupiter), with a stand-in router that records the views; and parse_seeds.
+// jupiter), with a stand-in router that records the views. (The seeds list parser has its own suite, cluster_seeds.)
 //
 // The network is run with run_net(), which never fires timers: the retry timer re-arms itself while an
 // address is unreachable, so the DSL's run()/exec_all() (which fire every timer until nothing happens)
@@ -188,45 +188,7 @@ const node_info* member(const cluster_view& v, const std::string& id) {
   return nullptr;
 }
 
-std::string seeds_text(const std::optional<std::vector<cluster_address>>& seeds) {
-  if (!seeds) return "(error)";
-  std::string out;
-  for (const auto& s : *seeds) {
-    if (!out.empty()) out += ",";
-    out += s.host + "|" + std::to_string(s.port);
-  }
-  return out;
-}
-
 }  // namespace
-
-CAF_TEST(parse_seeds accepts lists and names the bad entry) {
-  std::string err;
-  CAF_CHECK_EQUAL(seeds_text(parse_seeds("", err)), "");
-  CAF_CHECK_EQUAL(seeds_text(parse_seeds("   ", err)), "");
-  CAF_CHECK_EQUAL(seeds_text(parse_seeds("127.0.0.1:7101", err)), "127.0.0.1|7101");
-  CAF_CHECK_EQUAL(seeds_text(parse_seeds(" a:1 , b.example:65535,\tc:7102 ", err)),
-                  "a|1,b.example|65535,c|7102");
-  CAF_CHECK_EQUAL(seeds_text(parse_seeds("[::1]:7101", err)), "::1|7101");
-  struct bad_case {
-    const char* text;
-    const char* error_part;
-  };
-  for (auto [text, part] :
-       {bad_case{"a:1,,b:2", "empty entry"}, bad_case{"a:1,", "empty entry"},
-        bad_case{"nohost", "\"nohost\" has no port"}, bad_case{":7101", "\":7101\" has no host"},
-        bad_case{"a:", "\"a:\" has no port"}, bad_case{"a:0", "\"a:0\": port must be 1..65535"},
-        bad_case{"a:65536", "\"a:65536\": port must be 1..65535"},
-        bad_case{"a:1,b:x1", "\"b:x1\": port must be"}, bad_case{"a:-1", "port must be"},
-        bad_case{"::1:7101", "IPv6"}, bad_case{"a b:1", "\"a b:1\": bad host"},
-        bad_case{"[]:1", "has no host"}}) {
-    err.clear();
-    auto r = parse_seeds(text, err);
-    CAF_MESSAGE("'" << text << "' -> '" << err << "'");
-    CAF_CHECK(!r);
-    CAF_CHECK(err.find(part) != std::string::npos);
-  }
-}
 
 CAF_TEST_FIXTURE_SCOPE(cluster_membership_tests, fixture)
 

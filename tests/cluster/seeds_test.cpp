@@ -1,21 +1,22 @@
-#define CAF_SUITE server_seed_list
+#define CAF_SUITE cluster_seeds
+// ctest-labels: unit cluster
 #include <caf/test/unit_test.hpp>
 
-// The [cluster] seeds list as app/server validates it (app/server/seed_list.hpp).
+// The [cluster] seeds list (cluster/seeds.hpp): checked by the options loader, used by membership.
 
 #include <string>
 #include <vector>
 
-#include "app/server/seed_list.hpp"
+#include "cluster/seeds.hpp"
 
-using namespace zeal::app;
+using namespace zeal::cluster;
 
 namespace {
 
 /// The parsed list as "host|port host|port", or "error: <message>".
 std::string parse(std::string_view text) {
   std::string error;
-  auto seeds = parse_seed_list(text, error);
+  auto seeds = parse_seeds(text, error);
   if (!seeds) return "error: " + error;
   std::string out;
   for (const auto& s : *seeds) out += (out.empty() ? "" : " ") + s.host + "|" + std::to_string(s.port);

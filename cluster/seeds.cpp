@@ -1,8 +1,8 @@
-#include "app/server/seed_list.hpp"
+#include "cluster/seeds.hpp"
 
 #include <charconv>
 
-namespace zeal::app {
+namespace zeal::cluster {
 
 namespace {
 
@@ -12,7 +12,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::optional<std::string> parse_entry(std::string_view entry, seed_address& out) {
+std::optional<std::string> parse_entry(std::string_view entry, cluster_address& out) {
   const std::string quoted = "\"" + std::string(entry) + "\"";
   auto colon = entry.rfind(':');
   if (colon == std::string_view::npos) return "seed " + quoted + " has no port (expected HOST:PORT)";
@@ -40,8 +40,8 @@ std::optional<std::string> parse_entry(std::string_view entry, seed_address& out
 
 }  // namespace
 
-std::optional<std::vector<seed_address>> parse_seed_list(std::string_view text, std::string& error) {
-  std::vector<seed_address> seeds;
+std::optional<std::vector<cluster_address>> parse_seeds(std::string_view text, std::string& error) {
+  std::vector<cluster_address> seeds;
   if (trim(text).empty()) return seeds;
   std::size_t pos = 0;
   while (pos <= text.size()) {
@@ -53,7 +53,7 @@ std::optional<std::vector<seed_address>> parse_seed_list(std::string_view text, 
       error = "empty entry in the seed list \"" + std::string(text) + "\"";
       return std::nullopt;
     }
-    seed_address a;
+    cluster_address a;
     if (auto e = parse_entry(entry, a)) {
       error = *e;
       return std::nullopt;
@@ -63,4 +63,4 @@ std::optional<std::vector<seed_address>> parse_seed_list(std::string_view text, 
   return seeds;
 }
 
-}  // namespace zeal::app
+}  // namespace zeal::cluster

@@ -1,8 +1,7 @@
 #pragma once
 
-// The [cluster] seeds option: "host:port[,host:port...]". app/server validates it here without CAF
-// (zeal_server_app must not depend on CAF); the same rules as cluster::parse_seeds (cluster/membership.hpp),
-// which the server uses to configure membership.
+// The [cluster] seeds option: "host:port[,host:port...]". Its own library (zeal_cluster_seeds, no CAF), so
+// that app/server's option checks and the membership configuration share one parser.
 
 #include <cstdint>
 #include <optional>
@@ -10,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-namespace zeal::app {
+namespace zeal::cluster {
 
-struct seed_address {
+struct cluster_address {
   std::string host;
   std::uint16_t port = 0;
 };
@@ -21,6 +20,6 @@ struct seed_address {
 /// of only blanks is no seeds. The port is the part after the last ':' (1..65535); an IPv6 host is written
 /// in brackets ("[::1]:7101", the brackets are dropped). An empty entry ("a:1,,b:2"), a missing host or
 /// port, or a host with spaces is an error: nullopt, and `error` names the entry.
-std::optional<std::vector<seed_address>> parse_seed_list(std::string_view text, std::string& error);
+std::optional<std::vector<cluster_address>> parse_seeds(std::string_view text, std::string& error);
 
-}  // namespace zeal::app
+}  // namespace zeal::cluster
