@@ -184,14 +184,21 @@ caf::behavior directory_fun(directory_self* self, room_limits limits, std::share
         auto room = it->second.room;
         log::directory().debug("conn=- room={} handing off to {}", name, caf::to_string(target.node()));
         self->request(room, caf::infinite, a, target)
-            .then([](caf::ok_atom) {},  // the room quits: its down message forgets it
-                  [self, name, room](caf::error& err) {
-                    auto& st = self->state;
-                    auto it = st.rooms.find(name);
-                    if (it == st.rooms.end() || it->second.room != room) return;
-                    log::directory().warn("conn=- room={} handoff failed: {}", name, error_reason(err));
-                    it->second.moving = false;  // served again; the router retries at its next view
-                  });
+            .then(
+                [self, name, room](caf::ok_atom) {
+                  // Handed off: the room only forwards late frames to its new owner until it quits, so it
+                  // is forgotten now (a new room of that name may be loaded here meanwhile).
+                  self->demonitor(room);
+                  forget(self, name, room.address());
+                  quit_if_done(self);
+                },
+                [self, name, room](caf::error& err) {
+                  auto& st = self->state;
+                  auto it = st.rooms.find(name);
+                  if (it == st.rooms.end() || it->second.room != room) return;
+                  log::directory().warn("conn=- room={} handoff failed: {}", name, error_reason(err));
+                  it->second.moving = false;  // served again; the router retries at its next view
+                });
       },
       [self](update_atom a, const std::string& name, bytes& update) {
         auto rp = self->make_response_promise();

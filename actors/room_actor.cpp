@@ -82,28 +82,20 @@ void carry_out(room_self* self, frame_effects& fx, std::optional<std::uint64_t> 
 
 void handle_frame(room_self* self, std::uint64_t conn, bytes& frame) {
   auto& st = self->state;
+  if (st.moved_to) {
+    hold_or_forward(self, 0, frame);  // a frame still on its way when the room moved
+    return;
+  }
   auto id = member_of(self, conn);
-  auto it = id ? st.members.find(*id) : st.members.end();
-  if (it == st.members.end()) {
+  if (!id) {
     log::room().debug("conn={} room={} frame from a non-member dropped", conn, st.name);
     return;
   }
   if (st.moving) {
-    // The re-join's SyncStep1 makes the client upload it again to the new room.
-    log::room().debug("conn={} room={} frame dropped: the room is moving", conn, st.name);
+    hold_or_forward(self, *id, frame);
     return;
   }
-  auto client = it->second.handle;
-  auto fx = st.room->handle_frame(*id, std::move(frame), now_of(self));
-  if (fx.close_code != 0) {
-    log::room().warn("conn={} room={} closing {}: {}", conn, st.name, fx.close_code, fx.close_reason);
-    self->send(client, close_atom::value, fx.close_code, std::move(fx.close_reason));
-    remove_member(self, *id, "malformed input");
-    return;
-  }
-  if (fx.auth) log::room().info("conn={} room={} auth message ignored", conn, st.name);
-  carry_out(self, fx, *id, client);
-  ensure_tick(self);
+  member_frame(self, *id, frame);
 }
 
 /// POST /rooms/<room>/update: applied like a member's update; answered once it is stored.
@@ -207,6 +199,9 @@ caf::behavior room_actor_fun(room_self* self, room_params params) {
       [self](join_atom, std::uint64_t conn, std::uint8_t protocol, const caf::actor& client,
              const bytes& known_sv) { return handle_join(self, conn, protocol, client, &known_sv); },
       [self](replica_atom, caf::actor& replica) { set_replica(self, std::move(replica)); },
+      [self](moved_atom) {
+        if (self->state.moved_to) self->quit();  // the linger after a handoff is over
+      },
       [self](handoff_atom, caf::actor& target) { return start_handoff(self, std::move(target)); },
       [self](frame_atom, std::uint64_t conn, bytes& frame) { handle_frame(self, conn, frame); },
       [self](leave_atom, std::uint64_t conn) {
@@ -270,6 +265,24 @@ caf::behavior room_actor_fun(room_self* self, room_params params) {
 }
 
 }  // namespace
+
+void room_detail::member_frame(room_self* self, std::uint64_t member, bytes& frame) {
+  auto& st = self->state;
+  auto it = st.members.find(member);
+  if (it == st.members.end()) return;
+  const auto conn = it->second.conn;
+  auto client = it->second.handle;
+  auto fx = st.room->handle_frame(member, std::move(frame), now_of(self));
+  if (fx.close_code != 0) {
+    log::room().warn("conn={} room={} closing {}: {}", conn, st.name, fx.close_code, fx.close_reason);
+    self->send(client, close_atom::value, fx.close_code, std::move(fx.close_reason));
+    remove_member(self, member, "malformed input");
+    return;
+  }
+  if (fx.auth) log::room().info("conn={} room={} auth message ignored", conn, st.name);
+  carry_out(self, fx, member, client);
+  ensure_tick(self);
+}
 
 caf::actor spawn_room_actor(caf::actor_system& sys, std::string name, caf::actor directory,
                             room_limits limits, std::shared_ptr<server_metrics> metrics) {

@@ -102,6 +102,17 @@ struct room_actor_state {
   bool handoff_shipping = false;
   caf::actor handoff_target;
   caf::response_promise handoff_promise;
+  /// Member frames received while moving: forwarded to the new room (its document content) once it
+  /// confirmed, or handled here again if the handoff fails.
+  struct held_frame {
+    std::uint64_t member = 0;
+    bytes frame;
+  };
+  std::deque<held_frame> held;
+  std::size_t held_bytes = 0;
+  /// Set once handed off: frames that were still on their way here are forwarded there until the room
+  /// quits (moved_linger later).
+  caf::actor moved_to;
   std::chrono::steady_clock::time_point handoff_start{};
 
   room_actor_state() = default;
@@ -122,6 +133,8 @@ inline crdt::protocol::awareness_time now_of(room_self* self) {
 
 // room_actor.cpp
 void schedule_idle(room_self* self);
+/// Handles one frame of member `member` (a member id of `members`).
+void member_frame(room_self* self, std::uint64_t member, bytes& frame);
 
 // room_storage.cpp: the outbox (sends that wait for confirmed appends), appends and replication,
 // snapshots, loading.
@@ -137,6 +150,8 @@ void load(room_self* self);
 
 // room_handoff.cpp
 void try_handoff(room_self* self);
+/// A member frame while the room is moving (kept for the new room) or after it moved (forwarded).
+void hold_or_forward(room_self* self, std::uint64_t member, bytes& frame);
 caf::result<caf::ok_atom> start_handoff(room_self* self, caf::actor target);
 
 }  // namespace zeal::actors::room_detail

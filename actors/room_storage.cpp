@@ -91,6 +91,11 @@ bool write_snapshot(room_self* self, const char* why) {
 void try_finish(room_self* self) {
   auto& st = self->state;
   if (st.stopping == stop_kind::none) return;
+  if (st.moved_to) {  // handed off: its state lives on at the new owner
+    self->quit(st.stopping == stop_kind::shutdown ? caf::error{caf::exit_reason::user_shutdown}
+                                                  : caf::error{});
+    return;
+  }
   if (st.appends_done != st.appends_sent || st.snapshot_in_flight) return;
   if (st.handoff_shipping) return;  // the handoff's answer decides
   if (write_snapshot(self, st.stopping == stop_kind::unload ? "unload" : "shutdown")) return;

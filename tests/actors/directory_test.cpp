@@ -244,6 +244,8 @@ CAF_TEST(a room handing off answers 1012 until it is down then a get spawns a fr
   CAF_CHECK_EQUAL(rrec->handoffs.size(), 1u);
   caf::anon_send(router, caf::ok_atom::value);
   run_messages();
+  advance_time(2s);  // a room that moved lingers, forwarding frames still on their way to it
+  run_messages();
   CAF_CHECK(*down);
   CAF_CHECK_EQUAL(metrics->rooms.load(), 1);
   auto fresh = get("a");
@@ -282,6 +284,8 @@ CAF_TEST(an idle room that is moving is not unloaded) {
   CAF_CHECK(!*down);
   CAF_CHECK_EQUAL(metrics->rooms_unloaded_total.load(), 0u);
   caf::anon_send(router, caf::ok_atom::value);
+  run_messages();
+  advance_time(2s);  // a room that moved lingers, forwarding frames still on their way to it
   run_messages();
   CAF_CHECK(*down);
   CAF_CHECK_EQUAL(metrics->rooms.load(), 0);

@@ -160,7 +160,7 @@ CAF_TEST(a handoff moves every member to the new room and quits) {
   CAF_CHECK_EQUAL(metrics->room_clients.load(), 2);
   auto rh = self->request(room, caf::infinite, handoff_atom::value, target);
   run_messages();
-  // Shipped, not confirmed yet: joins are refused with 1012, frames dropped.
+  // Shipped, not confirmed yet: joins are refused with 1012, frames held for the new room.
   CAF_REQUIRE_EQUAL(trec->handoffs.size(), 1u);
   CAF_CHECK_EQUAL(trec->handoffs[0].first, "r");
   CAF_CHECK(trec->handoffs[0].second == w.doc().encode_state_as_update());
@@ -175,10 +175,20 @@ CAF_TEST(a handoff moves every member to the new room and quits) {
   CAF_CHECK_EQUAL(arec->frames.size(), before);
   CAF_CHECK(arec->moves.empty());
   CAF_CHECK(!*gone);
+  // The target stores the shipped state in the new room (as the real router does), then confirms.
+  ask<caf::ok_atom>(new_room, update_atom::value, trec->handoffs[0].second);
   caf::anon_send(target, caf::ok_atom::value);
   run_messages();
   rh.receive([](caf::ok_atom) {},
              [](caf::error& err) { CAF_FAIL("handoff failed: " << caf::to_string(err)); });
+  // The frame held while moving was forwarded to the new room; so is one still on its way afterwards.
+  CAF_CHECK_EQUAL(text_of(ask<bytes>(new_room, update_atom::value)), "hello lost");
+  send_frame(room, 2, update_frame(w.insert(0, "late ")));
+  run_messages();
+  CAF_CHECK_EQUAL(text_of(ask<bytes>(new_room, update_atom::value)), "late hello lost");
+  CAF_CHECK(!*gone);
+  advance_time(2s);  // the linger is over
+  run_messages();
   for (auto* rec : {arec.get(), brec.get()}) {
     CAF_REQUIRE_EQUAL(rec->moves.size(), 1u);
     CAF_CHECK_EQUAL(rec->moves[0].first, new_room);

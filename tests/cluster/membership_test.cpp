@@ -4,7 +4,7 @@
 #include <caf/test/io_dsl.hpp>
 
 // The membership actor over CAF's simulated network (caf/test/io_dsl.hpp, three nodes: earth, mars,
-// jupiter), with a stand-in router that records the views. (The seeds list parser has its own suite, cluster_seeds.)
+// jupiter), with a stand-in router that records the views. The seeds list parser: suite cluster_seeds.
 //
 // The network is run with run_net(), which never fires timers: the retry timer re-arms itself while an
 // address is unreachable, so the DSL's run()/exec_all() (which fire every timer until nothing happens)

@@ -15,6 +15,7 @@ import { renderDoc } from '../lib/render.mjs'
 import { makePrng } from '../lib/session.mjs'
 import { errorLines } from '../lib/storage.mjs'
 import {
+  clientsOnEveryNode,
   clusterClient,
   clusterStats,
   clusterTest,
@@ -34,15 +35,7 @@ import {
 clusterTest('kill -9 of the owner under load: a survivor serves within 5 s, no survivor WebSocket closes, nothing anyone saw is lost, all converge', async (t, ctx) => {
   const cl = await ctx.start({ args: ['--compact-log-entries', '200'] })
   const room = 'failover-doc'
-  const [ownerId, replicaId] = rankNodes(room, cl.ids)
-  const clients = cl.nodes.map((nd, i) => clusterClient(nd, room, { clientID: 3001 + i, label: `client on ${nd.id}` }))
-  for (const c of clients) ctx.defer(() => c.destroy())
-  await Promise.all(clients.map((c) => c.waitSynced()))
-  const owner = await cl.waitOwner(room)
-  checkEqual(owner.id, ownerId, `/cluster: the node holding ${room} (placement owner)`)
-  const survivors = cl.nodes.filter((nd) => nd !== owner)
-  const onDead = clients.find((c) => c.node === owner)
-  const onLive = clients.filter((c) => c.node !== owner)
+  const { ranked: [ownerId, replicaId], clients, owner, survivors, onOwner: onDead, onOthers: onLive } = await clientsOnEveryNode(ctx, cl, room, 3001)
 
   const rawRoom = roomRankedAs('failover-raw-', cl.ids, [owner.id])
   const writer = await rawWriter(owner, rawRoom, 3101)

@@ -11,20 +11,12 @@ import { waitFor } from '../lib/server.mjs'
 import { renderDoc } from '../lib/render.mjs'
 import { makePrng } from '../lib/session.mjs'
 import { errorLines } from '../lib/storage.mjs'
-import { clusterClient, clusterTest, editLoops, missingFrom, rankNodes, roomText, serverDoc, sleep, snapshotDoc } from '../lib/cluster.mjs'
+import { clientsOnEveryNode, clusterClient, clusterTest, editLoops, missingFrom, rankNodes, roomText, serverDoc, sleep, snapshotDoc } from '../lib/cluster.mjs'
 
 clusterTest('SIGSTOP of the owner: down after the connection timeout, the replica serves; after SIGCONT it rejoins, gets the room back, all converge', async (t, ctx) => {
   const cl = await ctx.start({ args: ['--compact-log-entries', '200'] })
   const room = 'hung-doc'
-  const [ownerId, replicaId] = rankNodes(room, cl.ids)
-  const clients = cl.nodes.map((nd, i) => clusterClient(nd, room, { clientID: 9001 + i, label: `client on ${nd.id}` }))
-  for (const c of clients) ctx.defer(() => c.destroy())
-  await Promise.all(clients.map((c) => c.waitSynced()))
-  const owner = await cl.waitOwner(room)
-  checkEqual(owner.id, ownerId, `/cluster: the node holding ${room} (placement owner)`)
-  const survivors = cl.nodes.filter((nd) => nd !== owner)
-  const onLive = clients.filter((c) => c.node !== owner)
-  const wsBefore = onLive.map((c) => c.provider.ws)
+  const { ranked: [ownerId, replicaId], clients, owner, survivors, onOthers: onLive, wsBefore } = await clientsOnEveryNode(ctx, cl, room, 9001)
 
   const tLoad = Date.now()
   const loops = editLoops(clients, clients.map((_, i) => makePrng(9101 + i)), { intervalMs: 50 })

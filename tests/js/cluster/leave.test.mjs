@@ -13,6 +13,7 @@ import { renderDoc } from '../lib/render.mjs'
 import { makePrng } from '../lib/session.mjs'
 import { errorLines } from '../lib/storage.mjs'
 import {
+  clientsOnEveryNode,
   clusterClient,
   clusterJson,
   clusterStats,
@@ -33,16 +34,7 @@ import {
 clusterTest('SIGTERM of the owner (graceful leave): no client elsewhere disconnected, the new owner serves, nothing lost, exit 0', async (t, ctx) => {
   const cl = await ctx.start({ args: ['--compact-log-entries', '200'] })
   const room = 'leave-doc'
-  const [ownerId, nextId] = rankNodes(room, cl.ids)
-  const clients = cl.nodes.map((nd, i) => clusterClient(nd, room, { clientID: 5001 + i, label: `client on ${nd.id}` }))
-  for (const c of clients) ctx.defer(() => c.destroy())
-  await Promise.all(clients.map((c) => c.waitSynced()))
-  const owner = await cl.waitOwner(room)
-  checkEqual(owner.id, ownerId, `/cluster: the node holding ${room} (placement owner)`)
-  const survivors = cl.nodes.filter((nd) => nd !== owner)
-  const onOwner = clients.find((c) => c.node === owner)
-  const onLive = clients.filter((c) => c.node !== owner)
-  const wsBefore = onLive.map((c) => c.provider.ws)
+  const { ranked: [ownerId, nextId], clients, owner, survivors, onOwner, onOthers: onLive, wsBefore } = await clientsOnEveryNode(ctx, cl, room, 5001)
 
   const rawRoom = roomRankedAs('leave-raw-', cl.ids, [owner.id])
   const writer = await rawWriter(owner, rawRoom, 5101)

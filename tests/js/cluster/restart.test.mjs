@@ -13,6 +13,7 @@ import { renderDoc } from '../lib/render.mjs'
 import { makePrng } from '../lib/session.mjs'
 import { errorLines } from '../lib/storage.mjs'
 import {
+  clientsOnEveryNode,
   clusterClient,
   clusterJson,
   clusterStats,
@@ -33,16 +34,8 @@ import {
 clusterTest('restart of a killed owner: it rejoins, its rooms move back to it without loss, the other clients edit throughout without disconnects', async (t, ctx) => {
   const cl = await ctx.start({ args: ['--compact-log-entries', '200', '--snapshot-idle-seconds', '1'] })
   const room = 'restart-doc'
-  const [ownerId, replicaId] = rankNodes(room, cl.ids)
-  const clients = cl.nodes.map((nd, i) => clusterClient(nd, room, { clientID: 4001 + i, label: `client on ${nd.id}` }))
-  for (const c of clients) ctx.defer(() => c.destroy())
-  await Promise.all(clients.map((c) => c.waitSynced()))
-  const owner = await cl.waitOwner(room)
-  checkEqual(owner.id, ownerId, `/cluster: the node holding ${room} (placement owner)`)
+  const { ranked: [ownerId, replicaId], clients, owner, onOwner, onOthers: onLive, wsBefore } = await clientsOnEveryNode(ctx, cl, room, 4001)
   const interim = cl.node(replicaId)
-  const onOwner = clients.find((c) => c.node === owner)
-  const onLive = clients.filter((c) => c.node !== owner)
-  const wsBefore = onLive.map((c) => c.provider.ws)
 
   const tLoad = Date.now()
   const loops = editLoops(clients, clients.map((_, i) => makePrng(7001 + i)), { intervalMs: 50 })

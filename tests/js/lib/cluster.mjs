@@ -356,6 +356,30 @@ let providerListeners = false
  * `events` ({ at, node, kind: 'status'|'close'|'error', status?, code?, reason? }) and closes in `closes`.
  * Same shape as clients.mjs providerClient (doc, provider, awareness, closes, waitSynced, render, destroy).
  */
+/**
+ * One client per node in `room` (client ids firstClientID + i), all synced, and the node holding the room
+ * (per /cluster) checked against the placement. → { ranked (node ids, owner first), clients, owner,
+ * survivors (the other nodes), onOwner, onOthers (clients on the other nodes), wsBefore (their sockets) }
+ */
+export const clientsOnEveryNode = async (ctx, cl, room, firstClientID) => {
+  const ranked = rankNodes(room, cl.ids)
+  const clients = cl.nodes.map((nd, i) => clusterClient(nd, room, { clientID: firstClientID + i, label: `client on ${nd.id}` }))
+  for (const c of clients) ctx.defer(() => c.destroy())
+  await Promise.all(clients.map((c) => c.waitSynced()))
+  const owner = await cl.waitOwner(room)
+  if (owner.id !== ranked[0]) throw new Error(`/cluster: ${room} is held by ${owner.id}, its placement owner is ${ranked[0]}`)
+  const onOthers = clients.filter((c) => c.node !== owner)
+  return {
+    ranked,
+    clients,
+    owner,
+    survivors: cl.nodes.filter((nd) => nd !== owner),
+    onOwner: clients.find((c) => c.node === owner),
+    onOthers,
+    wsBefore: onOthers.map((c) => c.provider.ws)
+  }
+}
+
 export const clusterClient = (node, room, { clientID, doc, label } = {}) => {
   if (!providerListeners) {
     process.setMaxListeners(200) // every WebsocketProvider adds a process 'exit' listener
