@@ -40,6 +40,7 @@ const require = createRequire(path.join(jsdir, 'package.json'))
 const { WebSocket } = require('ws')
 const Y = require('yjs')
 const { startServer, httpGet, tail } = await import(path.join(jsdir, 'lib/server.mjs'))
+const { sleep, quantile, cpuTicks, updateFrame, isUpdateFrame, makeFrames, connect, connectMany, closeAll } = await import(path.join(here, '../lib/ws-load.mjs'))
 
 const args = process.argv.slice(2)
 const opt = (name, def) => {
@@ -71,23 +72,11 @@ const say = (...a) => {
   if (VERBOSE) console.error(`[${((performance.now() - t00) / 1000).toFixed(2)} s]`, ...a)
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN)
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN
 }
 const r2 = (x) => (Number.isFinite(x) ? Number(x.toFixed(2)) : null)
-const cpuTicks = (pid) => {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ')
-    return Number(rest[11]) + Number(rest[12]) // utime + stime (clock ticks, 100/s)
-  } catch {
-    return NaN
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------
 // placement (contract 5): weight = splitmix64 finalizer of FNV-1a-64 over node id, 0x00, room; rank by
 // weight descending, ties by smaller id. Only used to pick room names; /cluster confirms it.
@@ -233,24 +222,6 @@ const stopAll = async (c) => {
 // ---------------------------------------------------------------------------------------------------
 // clients
 
-const varUint = (n) => {
-  const out = []
-  while (n > 127) {
-    out.push((n & 127) | 128)
-    n >>>= 7
-  }
-  out.push(n)
-  return out
-}
-const updateFrame = (u) => {
-  const len = varUint(u.length)
-  const f = new Uint8Array(2 + len.length + u.length)
-  f[0] = 0
-  f[1] = 2
-  f.set(len, 2)
-  f.set(u, 2 + len.length)
-  return Buffer.from(f)
-}
 /** Payload of a sync frame [0, sub, varUint8Array]: { sub, payload } or null. */
 const syncPayload = (data) => {
   if (data.length < 3 || data[0] !== 0) return null
@@ -266,68 +237,8 @@ const syncPayload = (data) => {
   return { sub: data[1], payload: data.subarray(i, i + len) }
 }
 
-/** n single-insert update frames of one sender (client id clientID). */
-const makeFrames = (clientID, n) => {
-  const doc = new Y.Doc()
-  doc.clientID = clientID
-  const frames = []
-  doc.on('update', (u) => frames.push(updateFrame(u)))
-  const text = doc.getText('text')
-  for (let i = 0; i < n; i++) text.insert(text.length, `edit ${i} of ${clientID}; `)
-  doc.destroy()
-  return frames
-}
 
-/** Opens a raw connection; resolves once its first server frame (SyncStep1) arrived. */
-const connect = (url, onMessage) =>
-  new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false })
-    let joined = false
-    ws.closes = []
-    ws.on('message', (data) => {
-      if (!joined) {
-        joined = true
-        resolve(ws)
-      }
-      if (onMessage) onMessage(data)
-    })
-    ws.on('error', (e) => {
-      if (!joined) reject(new Error(`${url}: ${e.message}`))
-    })
-    ws.on('close', (code, reason) => {
-      ws.closes.push({ code, reason: String(reason) })
-      if (!joined) reject(new Error(`${url}: closed before join: ${code} ${reason}`))
-    })
-  })
-
-const connectMany = async (count, urlOf, onMessageOf, parallel = 100) => {
-  const out = new Array(count)
-  let next = 0
-  const worker = async () => {
-    while (next < count) {
-      const i = next++
-      out[i] = await connect(urlOf(i), onMessageOf ? onMessageOf(i) : null)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker))
-  return out
-}
-
-const closeAll = async (sockets) => {
-  await Promise.all(
-    sockets.map(
-      (ws) =>
-        new Promise((resolve) => {
-          if (ws.readyState === WebSocket.CLOSED) return resolve()
-          ws.once('close', resolve)
-          ws.terminate()
-          setTimeout(resolve, 1000).unref()
-        })
-    )
-  )
-}
-
-const isUpdate = (d) => d[0] === 0 && d[1] === 2
+const isUpdate = isUpdateFrame
 
 /**
  * Opens the rooms: specs[r] = { name, sender: ws base URL, receivers: [ws base URL] }. Returns
@@ -435,7 +346,7 @@ const openLoad = async (specs, nFrames) => {
     }
   }
   const closes = () => [...senders, ...receivers].reduce((a, ws) => a + ws.closes.length, 0)
-  const close = () => closeAll([...senders, ...receivers])
+  const close = () => closeAll([...senders, ...receivers], { terminate: true })
   return { step, close, closes, frameBytes: frames[0][0].length }
 }
 
@@ -647,7 +558,7 @@ const failoverOnce = async () => {
     if (res.recovered_rooms < rooms.length || owned.size < rooms.length) {
       res.logs = survivors.map((s) => `--- ${s.id}\n${tail(s.stderr(), 40)}`).join('\n')
     }
-    await closeAll(rooms.flatMap((room) => [room.sender, room.receiver]))
+    await closeAll(rooms.flatMap((room) => [room.sender, room.receiver]), { terminate: true })
     return res
   } finally {
     await stopAll(c)

@@ -28,9 +28,14 @@ import { performance } from 'node:perf_hooks'
 const here = path.dirname(fileURLToPath(import.meta.url))
 const jsdir = path.join(here, '../../tests/js')
 const require = createRequire(path.join(jsdir, 'package.json'))
-const { WebSocket } = require('ws')
-const Y = require('yjs')
 const { startServer, httpGet } = await import(path.join(jsdir, 'lib/server.mjs'))
+const { sleep, quantile, cpuTicks, makeFrames, isUpdateFrame, connect: wsConnect, connectMany: wsConnectMany, closeAll } =
+  await import(path.join(here, '../lib/ws-load.mjs'))
+/** Raw connections (joined at their first frame) whose `onUpdate` sees only Update frames. */
+const onlyUpdates = (onUpdate) => (onUpdate ? (d) => isUpdateFrame(d) && onUpdate(d) : null)
+const connect = (url, onUpdate) => wsConnect(url, onlyUpdates(onUpdate))
+const connectMany = (count, urlOf, onUpdateOf, parallel) =>
+  wsConnectMany(count, urlOf, onUpdateOf ? (i) => onlyUpdates(onUpdateOf(i)) : null, parallel)
 
 const args = process.argv.slice(2)
 const opt = (name, def) => {
@@ -48,94 +53,11 @@ const DURATION = Number(opt('duration', 10))
 const WINDOW = Number(opt('window', 8))
 const IDLE = Number(opt('idle-connections', 10000))
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const vmRSS = (pid) => {
   const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)
   return m ? Number(m[1]) * 1024 : NaN
 }
-const cpuTicks = (pid) => {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ')
-  return Number(rest[11]) + Number(rest[12]) // utime + stime (clock ticks, 100/s)
-}
-const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN)
 
-/** Precomputed update frames [0, 2, varUint8Array(update)] for one sender: n single-insert updates. */
-const makeFrames = (clientID, n) => {
-  const doc = new Y.Doc()
-  doc.clientID = clientID
-  const frames = []
-  doc.on('update', (u) => {
-    const len = []
-    let l = u.length
-    while (l > 127) {
-      len.push((l & 127) | 128)
-      l >>>= 7
-    }
-    len.push(l)
-    const f = new Uint8Array(2 + len.length + u.length)
-    f[0] = 0
-    f[1] = 2
-    f.set(len, 2)
-    f.set(u, 2 + len.length)
-    frames.push(Buffer.from(f))
-  })
-  const text = doc.getText('text')
-  for (let i = 0; i < n; i++) text.insert(text.length, `edit ${i} of ${clientID}; `)
-  doc.destroy()
-  return frames
-}
-
-/** Opens a raw connection; resolves once its first server frame (SyncStep1) arrived. */
-const connect = (url, onUpdate) =>
-  new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false })
-    let joined = false
-    ws.on('message', (data) => {
-      if (!joined) {
-        joined = true
-        resolve(ws)
-      }
-      if (onUpdate && data[0] === 0 && data[1] === 2) onUpdate(data)
-    })
-    ws.on('error', (e) => {
-      if (!joined) reject(e)
-    })
-    ws.on('close', (code, reason) => {
-      if (!joined) reject(new Error(`closed before join: ${code} ${reason}`))
-    })
-  })
-
-/** Opens `count` connections with at most `parallel` handshakes in flight. */
-const connectMany = async (count, urlOf, onUpdateOf, parallel = 200) => {
-  const out = new Array(count)
-  let next = 0
-  const worker = async () => {
-    while (next < count) {
-      const i = next++
-      out[i] = await connect(urlOf(i), onUpdateOf ? onUpdateOf(i) : null)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker))
-  return out
-}
-
-const closeAll = async (sockets) => {
-  await Promise.all(
-    sockets.map(
-      (ws) =>
-        new Promise((resolve) => {
-          if (ws.readyState === WebSocket.CLOSED) return resolve()
-          ws.once('close', resolve)
-          ws.close()
-          setTimeout(() => {
-            ws.terminate()
-            resolve()
-          }, 2000).unref()
-        })
-    )
-  )
-}
 
 // log level info: the harness reads the `listening on` line (info); per-message logging is debug only
 const serverArgs = ['--max-rooms', '100000', '--max-clients-per-room', '100000', '--log-level', 'info', ...(opt('server-args', '').split(' ').filter(Boolean))]
