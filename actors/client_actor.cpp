@@ -124,12 +124,9 @@ void leave_current(client_self* self) {
 /// (moving room, not the owner in this view) or 0, and every CAF error that is not an actor error (dead
 /// or unreachable actor, timeout).
 bool retryable(const caf::error& err) {
-  const auto& ctx = err.context();
-  if (ctx.size() >= 1 && ctx.match_element<std::uint16_t>(0)) {
-    auto code = ctx.get_as<std::uint16_t>(0);
-    return code == 0 || code == retry_close_code;
-  }
-  return true;
+  if (!is_actor_error(err)) return true;
+  auto code = error_close_code(err);
+  return code == 0 || code == retry_close_code;
 }
 
 /// Resolves the room again after a backoff of 50 ms · attempt (at most 500 ms); a stale room handle

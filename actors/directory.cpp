@@ -142,10 +142,7 @@ caf::behavior directory_fun(directory_self* self, room_limits limits, std::share
     auto& st = self->state;
     for (auto it = st.rooms.begin(); it != st.rooms.end(); ++it) {
       if (it->second.room.address() == dm.source) {
-        if (it->second.moving)
-          log::directory().info("conn=- room={} handed off ({} room(s) left)", it->first,
-                                st.rooms.size() - 1);
-        else if (!st.shutting_down)
+        if (!st.shutting_down)
           log::directory().warn("conn=- room={} stopped unexpectedly: {}", it->first,
                                 caf::to_string(dm.reason));
         forget(self, std::string{it->first}, dm.source);
@@ -189,7 +186,9 @@ caf::behavior directory_fun(directory_self* self, room_limits limits, std::share
                   // Handed off: the room only forwards late frames to its new owner until it quits, so it
                   // is forgotten now (a new room of that name may be loaded here meanwhile).
                   self->demonitor(room);
-                  forget(self, name, room.address());
+                  if (forget(self, name, room.address()))
+                    log::directory().info("conn=- room={} handed off ({} room(s) left)", name,
+                                          self->state.rooms.size());
                   quit_if_done(self);
                 },
                 [self, name, room](caf::error& err) {

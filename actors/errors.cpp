@@ -1,5 +1,6 @@
 #include "actors/errors.hpp"
 
+#include <caf/atom.hpp>
 #include <caf/message.hpp>
 #include <caf/sec.hpp>
 
@@ -7,6 +8,12 @@ namespace zeal::actors {
 
 caf::error make_actor_error(std::uint16_t close_code, std::string reason) {
   return caf::make_error(caf::sec::runtime_error, close_code, std::move(reason));
+}
+
+bool is_actor_error(const caf::error& err) {
+  return err.category() == caf::atom("system") &&
+         err.code() == static_cast<std::uint8_t>(caf::sec::runtime_error) &&
+         err.context().match_elements<std::uint16_t, std::string>();
 }
 
 std::string error_reason(const caf::error& err) {

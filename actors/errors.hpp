@@ -13,6 +13,10 @@ namespace zeal::actors {
 /// 1001 shutting down); 0 when there is no connection to close (e.g. "room not found").
 caf::error make_actor_error(std::uint16_t close_code, std::string reason);
 
+/// True if `err` was made by make_actor_error (a close code and a reason), e.g. on another node; false for
+/// CAF's own errors (dead or unreachable actor, timeout) and other actors' errors.
+bool is_actor_error(const caf::error& err);
+
 /// The reason of an error made by make_actor_error (or any string in the context); otherwise CAF's
 /// rendering of the error.
 std::string error_reason(const caf::error& err);

@@ -74,8 +74,7 @@ struct membership_state {
 using membership_self = caf::stateful_actor<membership_state>;
 
 std::string address_key(const std::string& host, std::uint16_t port) {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
+  return to_string(cluster_address{host, port});
 }
 
 std::string describe(const caf::error& err) {

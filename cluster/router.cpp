@@ -14,6 +14,7 @@
 #include "cluster/log.hpp"
 #include "cluster/messages.hpp"
 #include "cluster/placement.hpp"
+#include "cluster/seeds.hpp"
 #include "crdt/lib0/json.hpp"
 
 namespace zeal::cluster {
@@ -105,16 +106,10 @@ caf::actor replica_store(const router_state& st, const std::string& room) {
   return {};
 }
 
-bool is_actor_error(const caf::error& err) {
-  return err.category() == caf::atom("system") &&
-         err.code() == static_cast<std::uint8_t>(caf::sec::runtime_error) &&
-         err.context().match_elements<std::uint16_t, std::string>();
-}
-
 /// Errors from another node: the actors' own errors (close code + reason) pass on; anything else
 /// (timeout, node unreachable, unexpected message) becomes the retryable 1012.
 caf::error remote_error(const std::string& room, const std::string& node, const caf::error& err) {
-  if (is_actor_error(err)) return err;
+  if (actors::is_actor_error(err)) return err;
   return make_actor_error(actors::retry_close_code, "room " + room + ": node " + node + " did not answer (" +
                                                         caf::to_string(err) + ")");
 }
@@ -277,7 +272,7 @@ caf::response_promise inspect(router_self* self, const std::string& room, Ts... 
 }
 
 void append_address(std::string& out, const std::string& host, std::uint16_t port) {
-  crdt::lib0::append_json_string(out, port == 0 ? std::string{} : host + ":" + std::to_string(port));
+  crdt::lib0::append_json_string(out, port == 0 ? std::string{} : to_string(cluster_address{host, port}));
 }
 
 std::string cluster_json(const router_state& st, std::vector<std::string> rooms) {

@@ -63,4 +63,9 @@ std::optional<std::vector<cluster_address>> parse_seeds(std::string_view text, s
   return seeds;
 }
 
+std::string to_string(const cluster_address& a) {
+  if (a.host.find(':') != std::string::npos) return "[" + a.host + "]:" + std::to_string(a.port);
+  return a.host + ":" + std::to_string(a.port);
+}
+
 }  // namespace zeal::cluster

@@ -22,4 +22,7 @@ struct cluster_address {
 /// port, or a host with spaces is an error: nullopt, and `error` names the entry.
 std::optional<std::vector<cluster_address>> parse_seeds(std::string_view text, std::string& error);
 
+/// "host:port" as parse_seeds reads it back (an IPv6 host in brackets).
+std::string to_string(const cluster_address& a);
+
 }  // namespace zeal::cluster

@@ -133,7 +133,7 @@ actors::room_limits make_limits(const server_options& opts) {
 std::string describe_seeds(const std::vector<cluster::cluster_address>& seeds) {
   if (seeds.empty()) return "none";
   std::string out;
-  for (const auto& a : seeds) out += (out.empty() ? "" : ", ") + a.host + ":" + std::to_string(a.port);
+  for (const auto& a : seeds) out += (out.empty() ? "" : ", ") + cluster::to_string(a);
   return out;
 }
 

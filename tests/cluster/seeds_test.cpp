@@ -23,6 +23,14 @@ std::string parse(std::string_view text) {
   return out;
 }
 
+/// The one address `text` holds.
+std::optional<cluster_address> parse_one(std::string_view text) {
+  std::string error;
+  auto seeds = parse_seeds(text, error);
+  if (!seeds || seeds->size() != 1) return std::nullopt;
+  return seeds->front();
+}
+
 }  // namespace
 
 CAF_TEST(empty text is no seeds) {
@@ -53,4 +61,14 @@ CAF_TEST(bad entries are named) {
   CAF_CHECK_EQUAL(parse("::1:7101"),
                   "error: seed \"::1:7101\": write an IPv6 address in brackets ([::1]:7101)");
   CAF_CHECK_EQUAL(parse("[]:7101"), "error: seed \"[]:7101\" has no host (expected HOST:PORT)");
+}
+
+CAF_TEST(addresses are written as they are read) {
+  CAF_CHECK_EQUAL(to_string(cluster_address{"127.0.0.1", 7101}), "127.0.0.1:7101");
+  CAF_CHECK_EQUAL(to_string(cluster_address{"::1", 7101}), "[::1]:7101");
+  for (std::string_view text : {"a.example:1", "[::1]:65535"}) {
+    auto a = parse_one(text);
+    CAF_REQUIRE(a.has_value());
+    CAF_CHECK_EQUAL(to_string(*a), text);
+  }
 }
