@@ -32,6 +32,8 @@ constexpr auto handshake_timeout = std::chrono::seconds{10};
 // A close we started (or queued) that has not completed by then → the TCP connection is torn down.
 constexpr auto close_deadline = std::chrono::seconds{5};
 constexpr std::size_t read_chunk = 64 * 1024;
+// A read buffer grown past this by one message is released after it (idle connections stay small).
+constexpr std::size_t keep_read_buffer = 16 * 1024;
 constexpr std::size_t max_close_reason = 123;  // RFC 6455: 125-byte control payload minus the code
 
 constexpr std::uint16_t close_normal = 1000;
@@ -64,14 +66,13 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
         metrics_(state_->metrics),
         ws_(std::move(socket)),
         executor_(ws_.get_executor()),
-        ping_timer_(executor_),
-        idle_timer_(executor_),
+        keepalive_timer_(executor_),
         close_timer_(executor_),
         target_(std::move(target)),
         conn_id_(state_->next_conn_id()) {
     room_label_ = target_.protocol == ws_protocol::seed ? std::string("-") : log_safe(target_.room);
     beast::error_code ec;
-    auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+    auto ep = ws_.next_layer().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
@@ -96,7 +97,6 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
       if (kind == websocket::frame_type::pong) awaiting_pong_ = false;
     });
-    beast::get_lowest_layer(ws_).expires_never();
     ws_.async_accept(req, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
   }
 
@@ -162,8 +162,8 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
     } else {
       auto sink = make_sink();
       port_ = state_->bridge.open(conn_id_, target_.protocol, target_.room, remote_, std::move(sink));
-      arm_ping();
-      arm_idle(cfg_.client_timeout);
+      next_ping_ = clock_type::now() + cfg_.ping_interval;
+      arm_keepalive();
     }
     do_read();
   }
@@ -234,6 +234,8 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
       port_->on_binary(std::vector<std::uint8_t>(p, p + data.size()));
     }
     buffer_.clear();
+    // A large message must not leave its buffer behind for the rest of the connection's life.
+    if (buffer_.capacity() > keep_read_buffer) buffer_.shrink_to_fit();
     do_read();
   }
 
@@ -281,8 +283,7 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
 
   void begin_closing() {
     closing_ = true;
-    ping_timer_.cancel();
-    idle_timer_.cancel();
+    keepalive_timer_.cancel();
     close_timer_.expires_after(close_deadline);
     close_timer_.async_wait(beast::bind_front_handler(&ws_session::on_close_deadline, shared_from_this()));
   }
@@ -350,43 +351,38 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
 
   // --- keep-alive ---
 
-  void arm_ping() {
-    ping_timer_.expires_after(cfg_.ping_interval);
-    ping_timer_.async_wait(beast::bind_front_handler(&ws_session::on_ping_timer, shared_from_this()));
+  /// One timer for both the ping period and the idle timeout: it fires at whichever is due first.
+  void arm_keepalive() {
+    auto idle_deadline = last_data_ + cfg_.client_timeout;
+    keepalive_timer_.expires_at(std::min(next_ping_, idle_deadline));
+    keepalive_timer_.async_wait(beast::bind_front_handler(&ws_session::on_keepalive, shared_from_this()));
   }
 
-  void on_ping_timer(beast::error_code ec) {
+  void on_keepalive(beast::error_code ec) {
     if (ec || finished_ || closing_) return;
-    if (awaiting_pong_) {
-      metrics_.reject(actors::reject_reason::timeout);
-      log().info("ping timeout conn={} room={}", conn_id_, room_label_);
-      finish();
-      return;
-    }
-    awaiting_pong_ = true;
-    outgoing m;
-    m.kind = out_kind::ping;
-    // Ahead of the queued frames (but after the write in flight), so a busy connection still gets pinged.
-    queue_.insert(queue_.begin() + (writing_ ? 1 : 0), std::move(m));
-    if (!writing_) do_write();
-    arm_ping();
-  }
-
-  void arm_idle(clock_type::duration d) {
-    idle_timer_.expires_after(d);
-    idle_timer_.async_wait(beast::bind_front_handler(&ws_session::on_idle_timer, shared_from_this()));
-  }
-
-  void on_idle_timer(beast::error_code ec) {
-    if (ec || finished_ || closing_) return;
-    auto idle_for = clock_type::now() - last_data_;
-    if (idle_for >= cfg_.client_timeout) {
+    auto now = clock_type::now();
+    if (now - last_data_ >= cfg_.client_timeout) {
       metrics_.reject(actors::reject_reason::timeout);
       log().info("idle timeout conn={} room={}", conn_id_, room_label_);
       close_now(close_normal, "idle timeout");
       return;
     }
-    arm_idle(cfg_.client_timeout - idle_for);
+    if (now >= next_ping_) {
+      if (awaiting_pong_) {
+        metrics_.reject(actors::reject_reason::timeout);
+        log().info("ping timeout conn={} room={}", conn_id_, room_label_);
+        finish();
+        return;
+      }
+      awaiting_pong_ = true;
+      outgoing m;
+      m.kind = out_kind::ping;
+      // Ahead of the queued frames (but after the write in flight), so a busy connection still gets pinged.
+      queue_.insert(queue_.begin() + (writing_ ? 1 : 0), std::move(m));
+      if (!writing_) do_write();
+      next_ping_ = now + cfg_.ping_interval;
+    }
+    arm_keepalive();
   }
 
   // --- end ---
@@ -394,10 +390,10 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
   void finish() {
     if (finished_) return;
     finished_ = true;
-    ping_timer_.cancel();
-    idle_timer_.cancel();
+    keepalive_timer_.cancel();
     close_timer_.cancel();
-    beast::get_lowest_layer(ws_).close();
+    beast::error_code ignored;
+    ws_.next_layer().close(ignored);
     queue_.clear();
     queued_bytes_ = 0;
     notify_closed();
@@ -418,10 +414,11 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
   std::shared_ptr<server_state> state_;
   const server_config& cfg_;
   actors::server_metrics& metrics_;
-  websocket::stream<beast::tcp_stream> ws_;
+  // A plain socket under the WebSocket stream (no beast::tcp_stream: its timer state costs every idle
+  // connection memory, and the keep-alive timer below covers what it would).
+  websocket::stream<tcp::socket> ws_;
   const asio::any_io_executor executor_;
-  asio::steady_timer ping_timer_;
-  asio::steady_timer idle_timer_;
+  asio::steady_timer keepalive_timer_;  // pings and the idle timeout: one pending wait per connection
   asio::steady_timer close_timer_;
   beast::flat_buffer buffer_;
   std::deque<outgoing> queue_;
@@ -432,6 +429,7 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
   const std::uint64_t conn_id_;
   std::unique_ptr<client_port> port_;
   clock_type::time_point last_data_{};
+  clock_type::time_point next_ping_{};
   bool accepted_ = false;
   bool writing_ = false;
   bool closing_ = false;
