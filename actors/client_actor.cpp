@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -52,8 +52,8 @@ struct client_actor_state {
   std::uint64_t generation = 0;  // bumps on every join/leave: answers to older joins are stale
   std::size_t retries = 0;       // retryable answers since the last accepted join
   rejoin_kind rejoin = rejoin_kind::none;
-  bytes known_sv;            // the room's state vector at the last accepted join (or of the last move)
-  std::deque<bytes> buffer;  // frames received while joining, in order
+  bytes known_sv;             // the room's state vector at the last accepted join (or of the last move)
+  std::vector<bytes> buffer;  // frames received while joining, in order (no allocation while empty)
   std::size_t buffer_bytes = 0;
 
   const char* room_label() const { return room_name.empty() ? "-" : room_name.c_str(); }
@@ -72,7 +72,7 @@ bool from_current_room(client_self* self) {
 }
 
 void clear_buffer(client_actor_state& st) {
-  st.buffer.clear();
+  st.buffer = {};  // releases the storage: a joined client holds none
   st.buffer_bytes = 0;
 }
 
