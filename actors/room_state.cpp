@@ -59,6 +59,7 @@ void room_state::handle_update(frame_effects& fx, bytes& frame, const proto::mes
   auto update = m.sync.payload;
   auto before = snapshot_pending();
   doc_changed_ = false;
+  full_state_step2_.reset();
   auto t0 = std::chrono::steady_clock::now();
   auto st = doc_.apply_update(update);
   fx.apply_time = std::chrono::steady_clock::now() - t0;
@@ -101,6 +102,11 @@ frame_effects room_state::handle_frame(std::uint64_t conn, bytes frame, proto::a
   switch (m.type) {
     case proto::message_type::sync:
       if (m.sync.type == proto::sync_type::step1) {
+        bool empty_sv = m.sync.payload.size() == 1 && m.sync.payload[0] == 0;
+        if (empty_sv && full_state_step2_) {
+          fx.replies.push_back(*full_state_step2_);
+          break;
+        }
         auto diff = doc_.encode_state_as_update(m.sync.payload, crdt::update_format::v1);
         if (!diff) {
           fx.close_code = 1002;
@@ -108,6 +114,7 @@ frame_effects room_state::handle_frame(std::uint64_t conn, bytes frame, proto::a
           return fx;
         }
         fx.replies.push_back(proto::encode_sync_step2_frame(diff.value()));
+        if (empty_sv) full_state_step2_ = fx.replies.back();
       } else {
         handle_update(fx, frame, m);
       }
@@ -149,6 +156,7 @@ frame_effects room_state::handle_frame(std::uint64_t conn, bytes frame, proto::a
 std::optional<std::string> room_state::restore(std::string_view room, const bytes* snapshot,
                                                std::uint64_t snapshot_seq,
                                                const std::vector<persistence::log_entry>& log) {
+  full_state_step2_.reset();
   return persistence::apply_stored(doc_, room, snapshot, snapshot_seq, log);
 }
 

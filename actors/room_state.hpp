@@ -71,6 +71,8 @@ class room_state {
   /// Removes outdated awareness states; the removal frame for the members, or nullopt if none expired.
   std::optional<bytes> expire_awareness(crdt::protocol::awareness_time now);
 
+  /// For reading (and for the tests); the room's own changes go through handle_frame and restore, which
+  /// keep the cached full-state frame in step.
   crdt::doc& doc() { return doc_; }
   const crdt::doc& doc() const { return doc_; }
   const crdt::protocol::awareness& awareness() const { return awareness_; }
@@ -96,6 +98,9 @@ class room_state {
   crdt::doc doc_{persistence::room_doc_options()};
   crdt::protocol::awareness awareness_;
   bool doc_changed_ = false;  // set by doc_.on_update during one apply
+  /// The SyncStep2 frame for an empty state vector (a new client's SyncStep1), encoded once per document
+  /// version: a join storm costs one encoding, not one per joiner. Dropped by every apply and restore.
+  std::optional<bytes> full_state_step2_;
 };
 
 }  // namespace zeal::actors

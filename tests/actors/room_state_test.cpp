@@ -165,3 +165,29 @@ CAF_TEST(the room never changes the document itself : no format cleanup of its o
   CAF_CHECK(!(yjs_like.delete_set() == no_cleanup.delete_set()));  // the fixture does trigger a cleanup
   CAF_CHECK(room.doc().delete_set() == no_cleanup.delete_set());   // the room deleted nothing on its own
 }
+
+CAF_TEST(a new client SyncStep1 is answered from the cached full state until the document changes) {
+  room_state room{room_limits{}};
+  writer w;
+  room.handle_frame(1, proto::encode_update_frame(w.insert(0, "abc")), t0);
+  auto empty_sv = proto::encode_sync_step1_frame(bytes{0});
+  auto first = room.handle_frame(2, empty_sv, t0);
+  auto second = room.handle_frame(3, empty_sv, t0);
+  CAF_REQUIRE_EQUAL(first.replies.size(), 1u);
+  CAF_REQUIRE_EQUAL(second.replies.size(), 1u);
+  CAF_CHECK(first.replies[0] == proto::encode_sync_step2_frame(room.doc().encode_state_as_update()));
+  CAF_CHECK(second.replies[0] == first.replies[0]);
+  // An update drops the cache: the next joiner gets the new text too.
+  room.handle_frame(1, proto::encode_update_frame(w.insert(3, "def")), t0);
+  auto third = room.handle_frame(4, empty_sv, t0);
+  CAF_REQUIRE_EQUAL(third.replies.size(), 1u);
+  CAF_CHECK(third.replies[0] != first.replies[0]);
+  CAF_CHECK(third.replies[0] == proto::encode_sync_step2_frame(room.doc().encode_state_as_update()));
+  // A non-empty state vector still gets its own diff.
+  auto sv = room.doc().state_vector().encode();
+  auto diff = room.handle_frame(5, proto::encode_sync_step1_frame(sv), t0);
+  CAF_REQUIRE_EQUAL(diff.replies.size(), 1u);
+  CAF_CHECK(diff.replies[0] ==
+            proto::encode_sync_step2_frame(
+                room.doc().encode_state_as_update(sv, zeal::crdt::update_format::v1).value()));
+}
