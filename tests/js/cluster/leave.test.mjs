@@ -99,7 +99,7 @@ clusterTest('SIGTERM of the owner (graceful leave): no client elsewhere disconne
   check(missEcho === null, () => `${rawRoom}: updates the leaving owner echoed (${echoed.length}) are lost: ${missEcho}`)
   // Updates the writer sent after the server had queued its 1001 close frame (one round trip at most) are
   // discarded by the closing server and never echoed: a raw writer does not resend them, a Yjs provider
-  // does on reconnect. So the new owner holds exactly the echoed updates and nothing the writer did not write.
+  // does on reconnect. So the new owner must hold every echoed update (above) and nothing the writer did not write.
   const extra = missingFrom(writer.doc, Y.encodeStateAsUpdate(rd))
   check(extra === null, () => `${rawRoom}: the new owner holds what the raw writer never wrote: ${extra}`)
   await waitFor(() => renderDoc(observer.doc) === renderDoc(rd), { timeout: 5000, what: `the raw observer on ${survivors[0].id} = the new owner's ${rawRoom}` })
