@@ -8,6 +8,7 @@ apt_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libcaf-dev librocksdb-dev libspdlog-dev libfmt-dev libssl-dev libboost1.81-dev
   clang libclang-rt-14-dev
+  gnuplot-nox
 )
 
 missing=()

@@ -1,4 +1,4 @@
-// zeal_floor: kernel floor for write() cost on loopback TCP (see contract6).
+// zeal_floor: kernel floor for write() cost on loopback TCP (bench/load/README.md).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
