@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "actors/errors.hpp"
+#include "actors/local_sinks.hpp"
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
 #include "actors/room_name.hpp"
@@ -314,6 +315,11 @@ void on_text(client_self* self, const std::string& text) {
 caf::behavior client_actor_fun(client_self* self, client_params params) {
   auto& st = self->state;
   st.p = std::move(params);
+  // Before any join: the room looks the sink up when it accepts this actor (actors/local_sinks.hpp).
+  if (st.p.sink && st.p.protocol == protocol_kind::y_websocket) {
+    register_local_sink(self->address(), st.p.sink);
+    self->attach_functor([addr = self->address()] { unregister_local_sink(addr); });
+  }
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     if (st.phase != client_phase::joined || !st.room || st.room.address() != dm.source) return;

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/errors.hpp"
+#include "actors/local_sinks.hpp"
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
 #include "actors/room_actor_state.hpp"
@@ -59,7 +60,7 @@ void remove_member(room_self* self, std::uint64_t id, const char* why) {
 
 /// Carries out what room_state decided for a frame: store, then replies and relays (in that order).
 void carry_out(room_self* self, frame_effects& fx, std::optional<std::uint64_t> sender,
-               const caf::actor& client) {
+               const caf::actor& client, const std::shared_ptr<connection_sink>& sink) {
   auto& st = self->state;
   if (fx.applied) {
     st.metrics->observe_apply(fx.apply_time);
@@ -67,7 +68,7 @@ void carry_out(room_self* self, frame_effects& fx, std::optional<std::uint64_t> 
   }
   if (fx.store) store_update(self, fx);
   if (client)
-    for (auto& reply : fx.replies) send_to(self, client, std::move(reply));
+    for (auto& reply : fx.replies) send_to(self, client, sink, std::move(reply));
   switch (fx.relay) {
     case frame_effects::relay_kind::none:
       break;
@@ -107,7 +108,7 @@ caf::result<caf::ok_atom> handle_posted_update(room_self* self, const bytes& upd
   if (fx.close_code != 0) return make_actor_error(1007, std::move(fx.close_reason));
   log::room().info("conn=- room={} update of {} bytes posted over HTTP{}", st.name, update.size(),
                    fx.store ? "" : " (nothing new)");
-  carry_out(self, fx, std::nullopt, caf::actor{});
+  carry_out(self, fx, std::nullopt, caf::actor{}, nullptr);
   auto rp = self->make_response_promise();
   emit(
       self, [rp]() mutable { rp.deliver(caf::ok_atom::value); }, rp);
@@ -138,12 +139,18 @@ caf::result<join_result> handle_join(room_self* self, std::uint64_t conn, std::u
     log::room().warn("conn={} room={} join rejected: {}", conn, st.name, reason);
     return join_result{false, 1013, std::move(reason), {}};
   }
+  // A local y-websocket connection gets its frames straight from the room (no hop through its actor).
+  auto sink =
+      static_cast<protocol_kind>(protocol) == protocol_kind::y_websocket && client.node() == self->node()
+          ? find_local_sink(client.address())
+          : nullptr;
   if (existing != st.members.end()) {
     self->demonitor(existing->second.handle);
     existing->second.handle = client;
+    existing->second.sink = sink;
   } else {
     const auto id = st.next_member_id++;
-    st.members.emplace(id, room_member{client, static_cast<protocol_kind>(protocol), conn});
+    st.members.emplace(id, room_member{client, static_cast<protocol_kind>(protocol), conn, sink});
     st.member_ids[key] = id;
     st.metrics->room_clients.fetch_add(1, std::memory_order_relaxed);
   }
@@ -153,14 +160,14 @@ caf::result<join_result> handle_join(room_self* self, std::uint64_t conn, std::u
   // The answer first, then the welcome frames: the client sees it is a member before any frame.
   auto rp = self->make_response_promise();
   rp.deliver(join_result{true, 0, {}, st.room->doc().state_vector().encode()});
-  for (auto& frame : st.room->welcome_frames()) send_to(self, client, std::move(frame));
+  for (auto& frame : st.room->welcome_frames()) send_to(self, client, sink, std::move(frame));
   if (known_sv) {
     // A re-join: what the client missed since known_sv (everything if it does not decode).
     auto diff = st.room->doc().encode_state_as_update(*known_sv, crdt::update_format::v1);
     if (!diff)
       log::room().debug("conn={} room={} re-join state vector does not decode: {}", conn, st.name,
                         diff.err().to_string());
-    send_to(self, client,
+    send_to(self, client, sink,
             crdt::protocol::encode_sync_step2_frame(diff ? diff.value()
                                                          : st.room->doc().encode_state_as_update()));
   }
@@ -272,6 +279,7 @@ void room_detail::member_frame(room_self* self, std::uint64_t member, bytes& fra
   if (it == st.members.end()) return;
   const auto conn = it->second.conn;
   auto client = it->second.handle;
+  auto sink = it->second.sink;
   auto fx = st.room->handle_frame(member, std::move(frame), now_of(self));
   if (fx.close_code != 0) {
     log::room().warn("conn={} room={} closing {}: {}", conn, st.name, fx.close_code, fx.close_reason);
@@ -280,7 +288,7 @@ void room_detail::member_frame(room_self* self, std::uint64_t member, bytes& fra
     return;
   }
   if (fx.auth) log::room().info("conn={} room={} auth message ignored", conn, st.name);
-  carry_out(self, fx, member, client);
+  carry_out(self, fx, member, client, sink);
   ensure_tick(self);
 }
 

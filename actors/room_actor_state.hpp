@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_clock.hpp>
@@ -20,6 +21,7 @@
 #include <caf/result.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/connection_sink.hpp"
 #include "actors/limits.hpp"
 #include "actors/messages.hpp"
 #include "actors/metrics.hpp"
@@ -41,6 +43,9 @@ struct room_member {
   caf::actor handle;
   protocol_kind protocol = protocol_kind::y_websocket;
   std::uint64_t conn = 0;  // the connection id on the client's node (logs)
+  /// A local y-websocket member's connection (actors/local_sinks.hpp): the room writes its frames there
+  /// directly. Null for remote and seed members, which get (push_atom) messages through their actor.
+  std::shared_ptr<connection_sink> sink;
 };
 
 /// A member as its client names it: connection ids are unique per node only, so the client actor's node
@@ -73,6 +78,8 @@ struct room_actor_state {
   std::map<std::uint64_t, room_member> members;
   std::map<member_key, std::uint64_t> member_ids;
   std::uint64_t next_member_id = 1;
+  // broadcast(): the local sinks of one lane (kept to reuse its storage).
+  std::vector<connection_sink*> batch_scratch;
   bool unloading = false;
   std::uint64_t idle_generation = 0;
   bool tick_scheduled = false;
@@ -139,7 +146,9 @@ void member_frame(room_self* self, std::uint64_t member, bytes& frame);
 // room_storage.cpp: the outbox (sends that wait for confirmed appends), appends and replication,
 // snapshots, loading.
 void emit(room_self* self, std::function<void()> send, caf::response_promise promise = {});
-void send_to(room_self* self, const caf::actor& client, bytes frame);
+/// Sends one frame to a member: to its connection sink if it has one, else through its actor.
+void send_to(room_self* self, const caf::actor& client, const std::shared_ptr<connection_sink>& sink,
+             bytes frame);
 void broadcast(room_self* self, bytes frame, std::optional<std::uint64_t> except = std::nullopt);
 bool write_snapshot(room_self* self, const char* why);
 void try_finish(room_self* self);

@@ -34,17 +34,45 @@ void flush_outbox(room_self* self) {
   }
 }
 
-void send_to(room_self* self, const caf::actor& client, bytes frame) {
+void send_to(room_self* self, const caf::actor& client, const std::shared_ptr<connection_sink>& sink,
+             bytes frame) {
+  if (sink) {
+    emit(self, [sink, frame = std::move(frame)]() mutable { sink->send_binary(std::move(frame)); });
+    return;
+  }
   emit(self, [self, client, frame = std::move(frame)]() mutable {
     self->send(client, push_atom::value, std::move(frame));
   });
 }
 
-/// One message for every member (but `except`) at the time it is sent: local receivers share its buffer.
+/// One buffer for every member (but `except`) at the time it is sent: local members' connections share
+/// it (one hop per I/O lane for all of them); members reached through their actor (remote, seed) share one
+/// message.
 void broadcast(room_self* self, bytes frame, std::optional<std::uint64_t> except) {
-  emit(self, [self, msg = caf::make_message(push_atom::value, std::move(frame)), except] {
-    for (const auto& [conn, m] : self->state.members)
-      if (!except || conn != *except) self->send(m.handle, msg);
+  auto shared = std::make_shared<const bytes>(std::move(frame));
+  emit(self, [self, shared = std::move(shared), except] {
+    auto& st = self->state;
+    caf::message msg;
+    auto& batch = st.batch_scratch;
+    batch.clear();
+    const void* lane = nullptr;
+    for (const auto& [id, m] : st.members) {
+      if (except && id == *except) continue;
+      if (m.sink) {
+        const void* l = m.sink->lane();
+        if (l && (batch.empty() || l == lane)) {
+          lane = l;
+          batch.push_back(m.sink.get());
+        } else {
+          m.sink->send_shared(shared);
+        }
+        continue;
+      }
+      if (msg.empty()) msg = caf::make_message(push_atom::value, *shared);
+      self->send(m.handle, msg);
+    }
+    if (!batch.empty()) batch.front()->send_shared_batch(batch, shared);
+    batch.clear();
   });
 }
 

@@ -24,7 +24,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-/// Accepts connections on its own strand; each socket gets a strand of its own.
+/// Accepts connections on its own strand; each socket gets a strand of its own (with several I/O threads).
 class listener final : public std::enable_shared_from_this<listener> {
  public:
   listener(asio::io_context& ioc, std::shared_ptr<server_state> state)
@@ -68,10 +68,13 @@ class listener final : public std::enable_shared_from_this<listener> {
  private:
   void do_accept() {
     if (stopped_) return;
-    acceptor_.async_accept(asio::make_strand(ioc_),
-                           [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-                             self->on_accept(ec, std::move(socket));
-                           });
+    // One I/O thread: every connection runs on it, no strand needed (and a room's relay reaches all of its
+    // local connections in one post, see session_sink). Several: a strand per connection.
+    auto ex = state_->config.io_threads <= 1 ? asio::any_io_executor(ioc_.get_executor())
+                                             : asio::any_io_executor(asio::make_strand(ioc_));
+    acceptor_.async_accept(ex, [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+      self->on_accept(ec, std::move(socket));
+    });
   }
 
   void on_accept(boost::system::error_code ec, tcp::socket socket) {

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/container/deque.hpp>
@@ -16,6 +18,8 @@
 #include "actors/connection_sink.hpp"
 #include "net/log.hpp"
 #include "net/url.hpp"
+#include "net/ws_frame.hpp"
+#include "net/ws_outgoing.hpp"
 
 namespace zeal::net {
 
@@ -31,49 +35,51 @@ namespace {
 constexpr auto handshake_timeout = std::chrono::seconds{10};
 // A close we started (or queued) that has not completed by then → the TCP connection is torn down.
 constexpr auto close_deadline = std::chrono::seconds{5};
+// One socket read: into a buffer of the I/O thread, never the connection's (an idle connection holds none).
 constexpr std::size_t read_chunk = 64 * 1024;
-// A read buffer grown past this by one message is released after it (idle connections stay small).
-constexpr std::size_t keep_read_buffer = 16 * 1024;
-constexpr std::size_t max_close_reason = 123;  // RFC 6455: 125-byte control payload minus the code
+// One gathered write carries at most this many queued frames (or about this many bytes).
+constexpr std::size_t max_batch_frames = 64;
+constexpr std::size_t max_batch_bytes = 256 * 1024;
 
 constexpr std::uint16_t close_normal = 1000;
 constexpr std::uint16_t close_going_away = 1001;
 constexpr std::uint16_t close_unsupported = 1003;
 constexpr std::uint16_t close_policy = 1008;
-constexpr std::uint16_t close_too_big = 1009;
 constexpr const char* shutdown_reason = "server shutting down";
-
-/// Cuts `reason` to what fits in a close frame, on a UTF-8 character boundary.
-std::string fit_close_reason(std::string reason) {
-  if (reason.size() <= max_close_reason) return reason;
-  std::size_t n = max_close_reason;
-  while (n > 0 && (static_cast<unsigned char>(reason[n]) & 0xC0) == 0x80) --n;
-  reason.resize(n);
-  return reason;
-}
-
-enum class out_kind : std::uint8_t { binary, text, ping, close };
 
 const char* protocol_name(ws_protocol p) {
   return p == ws_protocol::seed ? "seed" : "y-websocket";
 }
 
-class ws_session final : public ws_session_handle, public std::enable_shared_from_this<ws_session> {
+/// The read buffer of the calling I/O thread.
+std::vector<std::uint8_t>& read_scratch() {
+  thread_local std::vector<std::uint8_t> scratch(read_chunk);
+  return scratch;
+}
+
+/// Beast does the HTTP upgrade; after it the session owns the socket and frames itself (net/ws_frame.hpp):
+/// unmasked writes gather every queued frame into one syscall (never two messages in one frame), and a
+/// connection with nothing to read holds no read buffer.
+class ws_session final : public ws_session_handle,
+                         public std::enable_shared_from_this<ws_session>,
+                         private ws::frame_events {
  public:
   ws_session(std::shared_ptr<server_state> state, tcp::socket socket, ws_target target)
       : state_(std::move(state)),
         cfg_(state_->config),
         metrics_(state_->metrics),
-        ws_(std::move(socket)),
-        executor_(ws_.get_executor()),
+        executor_(socket.get_executor()),
+        socket_(executor_),
         keepalive_timer_(executor_),
         close_timer_(executor_),
+        reader_(cfg_.max_message_size),
         target_(std::move(target)),
         conn_id_(state_->next_conn_id()) {
     room_label_ = target_.protocol == ws_protocol::seed ? std::string("-") : log_safe(target_.room);
     beast::error_code ec;
-    auto ep = ws_.next_layer().remote_endpoint(ec);
+    auto ep = socket.remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+    handshake_ = std::make_unique<websocket::stream<tcp::socket>>(std::move(socket));
   }
 
   ~ws_session() override {
@@ -89,15 +95,11 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
 
   void start(http::request<http::string_body> req) {
     state_->add_session(conn_id_, weak_from_this());
-    ws_.set_option(websocket::stream_base::timeout{handshake_timeout, websocket::stream_base::none(), false});
-    ws_.set_option(websocket::stream_base::decorator(
+    auto& ws = *handshake_;
+    ws.set_option(websocket::stream_base::timeout{handshake_timeout, websocket::stream_base::none(), false});
+    ws.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "zeal-crdt-server"); }));
-    ws_.read_message_max(0);  // we enforce max-message-size ourselves (close 1009 with a reason)
-    ws_.auto_fragment(false);
-    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-      if (kind == websocket::frame_type::pong) awaiting_pong_ = false;
-    });
-    ws_.async_accept(req, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
+    ws.async_accept(req, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
   }
 
   void shutdown() override {
@@ -110,14 +112,21 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
   // --- outgoing, on the strand (from the connection sink) ---
 
   void enqueue_binary(std::vector<std::uint8_t> frame) {
-    outgoing m;
+    ws_outgoing m;
     m.kind = out_kind::binary;
     m.bin = std::move(frame);
     enqueue(std::move(m));
   }
 
+  void enqueue_shared(shared_frame frame) {
+    ws_outgoing m;
+    m.kind = out_kind::binary;
+    m.shared = std::move(frame);
+    enqueue(std::move(m));
+  }
+
   void enqueue_text(std::string text) {
-    outgoing m;
+    ws_outgoing m;
     m.kind = out_kind::text;
     m.text = std::move(text);
     enqueue(std::move(m));
@@ -130,14 +139,6 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
   }
 
  private:
-  struct outgoing {
-    out_kind kind = out_kind::binary;
-    std::vector<std::uint8_t> bin;
-    std::string text;  // text frame, or the close reason
-    std::uint16_t code = 0;
-    std::size_t size() const { return bin.size() + text.size(); }
-  };
-
   // --- handshake ---
 
   void on_accept(beast::error_code ec) {
@@ -147,6 +148,10 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
       finish();
       return;
     }
+    // From here on the socket is ours; Beast's stream state (buffers, timers) is released.
+    socket_ = std::move(handshake_->next_layer());
+    handshake_.reset();
+    socket_.non_blocking(true, ec);
     accepted_ = true;
     metrics_.connections.fetch_add(1, std::memory_order_relaxed);
     metrics_.connections_total.fetch_add(1, std::memory_order_relaxed);
@@ -170,86 +175,103 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
 
   std::shared_ptr<actors::connection_sink> make_sink();
 
-  // --- reading ---
+  // --- reading: wait until readable, read into the thread's buffer, parse ---
 
   void do_read() {
     if (finished_) return;
-    std::size_t limit = read_chunk;
-    if (!discarding_) {
-      // At most one byte past the limit, so an oversize message is seen without buffering it.
-      std::size_t room_left = cfg_.max_message_size - std::min(buffer_.size(), cfg_.max_message_size) + 1;
-      limit = std::min(limit, room_left);
-    }
-    ws_.async_read_some(buffer_, limit, beast::bind_front_handler(&ws_session::on_read, shared_from_this()));
+    socket_.async_wait(tcp::socket::wait_read,
+                       beast::bind_front_handler(&ws_session::on_readable, shared_from_this()));
   }
 
-  void on_read(beast::error_code ec, std::size_t n) {
+  void on_readable(beast::error_code ec) {
+    if (finished_) return;
     if (ec) {
-      if (ec == websocket::error::closed) {
-        auto& cr = ws_.reason();
-        log().debug("closed by peer conn={} room={} code={} reason=\"{}\"", conn_id_, room_label_,
-                    static_cast<unsigned>(cr.code),
-                    log_safe(std::string_view(cr.reason.data(), cr.reason.size())));
-      } else if (!finished_ && ec != asio::error::operation_aborted) {
+      if (ec != asio::error::operation_aborted)
         log().debug("read failed conn={} room={}: {}", conn_id_, room_label_, ec.message());
-      }
       finish();
       return;
     }
-    metrics_.bytes_in.fetch_add(n, std::memory_order_relaxed);
-    if (discarding_ || closing_) {
-      // Closing: whatever still arrives is dropped while the close handshake completes.
-      buffer_.clear();
+    auto& buf = read_scratch();
+    const std::size_t n = socket_.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
       do_read();
       return;
     }
-    if (buffer_.size() > cfg_.max_message_size) {
-      metrics_.reject(actors::reject_reason::too_big);
-      log().warn("message too big conn={} room={}: over {} bytes", conn_id_, room_label_,
-                 cfg_.max_message_size);
-      discarding_ = true;
-      buffer_.clear();
-      close_now(close_too_big,
-                "message exceeds max-message-size (" + std::to_string(cfg_.max_message_size) + " bytes)");
-      do_read();
+    if (ec) {
+      if (ec == asio::error::eof)
+        log().debug("connection closed by peer conn={} room={} (no close frame)", conn_id_, room_label_);
+      else
+        log().debug("read failed conn={} room={}: {}", conn_id_, room_label_, ec.message());
+      finish();
       return;
     }
-    if (!ws_.is_message_done()) {
-      do_read();
-      return;
-    }
+    // After a close or a protocol error the reader has stopped: the rest is discarded until the socket
+    // closes (or the close deadline).
+    if (!reader_.stopped()) reader_.feed(buf.data(), n, *this);
+    do_read();
+  }
+
+  void on_message(bool text, std::vector<std::uint8_t>&& payload) override {
+    if (closing_) return;  // closing: whatever still arrives is dropped
     metrics_.messages_in.fetch_add(1, std::memory_order_relaxed);
+    metrics_.bytes_in.fetch_add(payload.size(), std::memory_order_relaxed);
     last_data_ = clock_type::now();
-    auto data = buffer_.cdata();
-    auto* p = static_cast<const char*>(data.data());
-    if (ws_.got_text()) {
+    if (text) {
       if (target_.protocol == ws_protocol::y_websocket) {
         log().warn("text frame on a y-websocket connection conn={} room={}", conn_id_, room_label_);
         metrics_.reject(actors::reject_reason::malformed);
         close_now(close_unsupported, "text frames are not supported");
       } else if (port_) {
-        port_->on_text(std::string(p, data.size()));
+        port_->on_text(std::string(payload.begin(), payload.end()));
       }
     } else if (port_) {
-      port_->on_binary(std::vector<std::uint8_t>(p, p + data.size()));
+      port_->on_binary(std::move(payload));
     }
-    buffer_.clear();
-    // A large message must not leave its buffer behind for the rest of the connection's life.
-    if (buffer_.capacity() > keep_read_buffer) buffer_.shrink_to_fit();
-    do_read();
+  }
+
+  void on_ping(std::string_view payload) override {
+    if (closing_) return;
+    ws_outgoing m;
+    m.kind = out_kind::pong;
+    m.text = std::string(payload);
+    push_control(std::move(m));
+  }
+
+  void on_pong() override { awaiting_pong_ = false; }
+
+  void on_close(std::uint16_t code, std::string_view reason) override {
+    peer_closed_ = true;
+    log().debug("closed by peer conn={} room={} code={} reason=\"{}\"", conn_id_, room_label_, code,
+                log_safe(reason));
+    if (closing_) {
+      // Our close went out (or is queued): the handshake is complete once it is written.
+      if (close_sent_) finish();
+      return;
+    }
+    // Answer with the same code (none if the peer sent none) after the write in flight, then close.
+    drop_waiting();
+    queue_close(code == 1005 ? 0 : code, "");
+  }
+
+  void on_error(std::uint16_t code, std::string reason) override {
+    metrics_.reject(code == 1009 ? actors::reject_reason::too_big : actors::reject_reason::malformed);
+    log().warn("{} conn={} room={}: {}", code == 1009 ? "message too big" : "protocol error", conn_id_,
+               room_label_, reason);
+    failed_ = true;  // no close handshake after a protocol violation (see on_write)
+    close_now(code, std::move(reason));
   }
 
   // --- writing ---
 
-  void enqueue(outgoing m) {
+  void enqueue(ws_outgoing m) {
     if (finished_ || closing_ || !accepted_) return;
+    m.header = ws::encode_header(opcode_of(m.kind), m.size());
     queued_bytes_ += m.size();
     queue_.push_back(std::move(m));
-    // Bound what waits behind the write in flight, but always let one message through: a single frame
+    // Bound what waits behind the writes in flight, but always let one message through: a single frame
     // bigger than the bound (a large SyncStep2) is not a slow consumer.
-    std::size_t in_flight = writing_ ? queue_.front().size() : 0;
-    std::size_t waiting = queue_.size() - (writing_ ? 1 : 0);
-    if (waiting > 1 && queued_bytes_ - in_flight > cfg_.max_send_queue_bytes) {
+    std::size_t waiting = queue_.size() - in_flight_;
+    if (waiting > 1 && queued_bytes_ - in_flight_bytes_ > cfg_.max_send_queue_bytes) {
       metrics_.reject(actors::reject_reason::slow_consumer);
       log().warn("slow consumer conn={} room={}: send queue over {} bytes", conn_id_, room_label_,
                  cfg_.max_send_queue_bytes);
@@ -257,15 +279,30 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
                 "slow consumer: send queue over " + std::to_string(cfg_.max_send_queue_bytes) + " bytes");
       return;
     }
-    if (!writing_) do_write();
+    do_write();
   }
 
-  /// Drops what is queued (except a write in flight) and closes with `code` next.
+  /// A ping or pong: ahead of the queued frames (after the writes in flight), so a busy connection still
+  /// answers and gets pinged.
+  void push_control(ws_outgoing m) {
+    if (finished_ || closing_) return;
+    m.header = ws::encode_header(opcode_of(m.kind), m.size());
+    queued_bytes_ += m.size();
+    queue_.insert(queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_), std::move(m));
+    do_write();
+  }
+
+  /// Drops what is queued behind the writes in flight.
+  void drop_waiting() {
+    queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_), queue_.end());
+    queued_bytes_ = in_flight_bytes_;
+  }
+
+  /// Drops what is queued (except writes in flight) and closes with `code` next.
   void close_now(std::uint16_t code, std::string reason) {
     if (finished_ || !accepted_) return;
     if (closing_) return;  // a close is queued or under way already; close_timer_ bounds it
-    queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
-    queued_bytes_ = queue_.empty() ? 0 : queue_.front().size();
+    drop_waiting();
     queue_close(code, std::move(reason));
   }
 
@@ -273,12 +310,12 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
   void queue_close(std::uint16_t code, std::string reason) {
     log().debug("closing conn={} room={} code={} reason=\"{}\"", conn_id_, room_label_, code, reason);
     begin_closing();
-    outgoing m;
+    ws_outgoing m;
     m.kind = out_kind::close;
-    m.code = code;
-    m.text = fit_close_reason(std::move(reason));
+    m.text = ws::close_payload(code, reason);
+    m.header = ws::encode_header(ws::opcode::close, m.text.size());
     queue_.push_back(std::move(m));
-    if (!writing_) do_write();
+    do_write();
   }
 
   void begin_closing() {
@@ -288,36 +325,54 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
     close_timer_.async_wait(beast::bind_front_handler(&ws_session::on_close_deadline, shared_from_this()));
   }
 
+  /// Writes the queued frames, up to a batch per gathered write: at once while the socket takes them (no
+  /// asynchronous operation for a write that fits), asynchronously for the rest.
   void do_write() {
-    if (finished_ || queue_.empty()) {
-      writing_ = false;
-      queue_.shrink_to_fit();
-      return;
-    }
-    writing_ = true;
-    auto& m = queue_.front();
-    switch (m.kind) {
-      case out_kind::binary:
-        ws_.binary(true);
-        ws_.async_write(asio::buffer(m.bin),
-                        beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
-        break;
-      case out_kind::text:
-        ws_.text(true);
-        ws_.async_write(asio::buffer(m.text),
-                        beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
-        break;
-      case out_kind::ping:
-        ws_.async_ping({}, [self = shared_from_this()](beast::error_code ec) { self->on_write(ec, 0); });
-        break;
-      case out_kind::close:
-        ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(m.code), m.text),
-                        beast::bind_front_handler(&ws_session::on_close, shared_from_this()));
-        break;
+    while (!writing_ && !finished_) {
+      if (queue_.empty()) {
+        queue_.shrink_to_fit();
+        return;
+      }
+      std::vector<asio::const_buffer> bufs;
+      bufs.reserve(2 * std::min(queue_.size(), max_batch_frames));
+      std::size_t frames = 0, bytes = 0, total = 0;
+      for (const auto& m : queue_) {
+        if (frames == max_batch_frames || (frames > 0 && bytes >= max_batch_bytes)) break;
+        bufs.emplace_back(m.header.bytes.data(), m.header.size);
+        const auto p = m.payload();
+        if (p.size() > 0) bufs.push_back(p);
+        bytes += m.size();
+        total += m.header.size + p.size();
+        ++frames;
+        if (m.kind == out_kind::close) break;  // nothing goes after a close frame
+      }
+      in_flight_ = frames;
+      in_flight_bytes_ = bytes;
+      beast::error_code ec;
+      std::size_t n = socket_.write_some(bufs, ec);  // the socket is non-blocking
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        ec = {};
+        n = 0;
+      }
+      if (ec) {
+        if (ec != asio::error::operation_aborted)
+          log().debug("write failed conn={} room={}: {}", conn_id_, room_label_, ec.message());
+        finish();
+        return;
+      }
+      if (n < total) {
+        writing_ = true;
+        beast::buffers_suffix<std::vector<asio::const_buffer>> rest(std::move(bufs));
+        rest.consume(n);
+        asio::async_write(socket_, std::move(rest),
+                          beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
+        return;
+      }
+      if (!written()) return;
     }
   }
 
-  void on_write(beast::error_code ec, std::size_t n) {
+  void on_write(beast::error_code ec, std::size_t) {
     writing_ = false;
     if (ec) {
       if (!finished_ && ec != asio::error::operation_aborted)
@@ -325,22 +380,36 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
       finish();
       return;
     }
-    if (queue_.empty()) return;  // cannot happen: the in-flight message stays at the front
-    auto& m = queue_.front();
-    queued_bytes_ -= std::min(queued_bytes_, m.size());
-    if (m.kind == out_kind::binary || m.kind == out_kind::text) {
-      metrics_.messages_out.fetch_add(1, std::memory_order_relaxed);
-      metrics_.bytes_out.fetch_add(n, std::memory_order_relaxed);
-    }
-    queue_.pop_front();
-    do_write();
+    if (finished_) return;
+    if (written()) do_write();
   }
 
-  void on_close(beast::error_code ec) {
-    writing_ = false;
-    if (ec && !finished_ && ec != asio::error::operation_aborted)
-      log().debug("close handshake failed conn={} room={}: {}", conn_id_, room_label_, ec.message());
-    finish();
+  /// The frames in flight are written: drops them. False once our close frame is out (nothing more is
+  /// written then).
+  bool written() {
+    for (std::size_t i = 0; i < in_flight_ && !queue_.empty(); ++i) {
+      const auto& m = queue_.front();
+      if (m.data()) {
+        metrics_.messages_out.fetch_add(1, std::memory_order_relaxed);
+        metrics_.bytes_out.fetch_add(m.size(), std::memory_order_relaxed);
+      }
+      if (m.kind == out_kind::close) close_sent_ = true;
+      queue_.pop_front();
+    }
+    queued_bytes_ -= std::min(queued_bytes_, in_flight_bytes_);
+    in_flight_ = 0;
+    in_flight_bytes_ = 0;
+    if (!close_sent_) return true;
+    // Our close is out: done if the peer closed already, else wait for its close frame (close_timer_
+    // bounds the wait). After a protocol violation its frames are not parsed any more: end our side and
+    // read (discarding) until it closes, so unread bytes do not turn the close into a reset.
+    if (peer_closed_) {
+      finish();
+    } else if (failed_) {
+      beast::error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    return false;
   }
 
   void on_close_deadline(beast::error_code ec) {
@@ -376,11 +445,9 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
         return;
       }
       awaiting_pong_ = true;
-      outgoing m;
+      ws_outgoing m;
       m.kind = out_kind::ping;
-      // Ahead of the queued frames (but after the write in flight), so a busy connection still gets pinged.
-      queue_.insert(queue_.begin() + (writing_ ? 1 : 0), std::move(m));
-      if (!writing_) do_write();
+      push_control(std::move(m));
       next_ping_ = now + cfg_.ping_interval;
     }
     arm_keepalive();
@@ -394,7 +461,8 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
     keepalive_timer_.cancel();
     close_timer_.cancel();
     beast::error_code ignored;
-    ws_.next_layer().close(ignored);
+    if (handshake_) handshake_->next_layer().close(ignored);
+    socket_.close(ignored);
     queue_.clear();
     queued_bytes_ = 0;
     notify_closed();
@@ -415,17 +483,19 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
   std::shared_ptr<server_state> state_;
   const server_config& cfg_;
   actors::server_metrics& metrics_;
-  // A plain socket under the WebSocket stream (no beast::tcp_stream: its timer state costs every idle
-  // connection memory, and the keep-alive timer below covers what it would).
-  websocket::stream<tcp::socket> ws_;
   const asio::any_io_executor executor_;
+  // Beast's WebSocket stream only for the upgrade; released once it is accepted.
+  std::unique_ptr<websocket::stream<tcp::socket>> handshake_;
+  tcp::socket socket_;
   asio::steady_timer keepalive_timer_;  // pings and the idle timeout: one pending wait per connection
   asio::steady_timer close_timer_;
-  beast::flat_buffer buffer_;
+  ws::frame_reader reader_;
   // Boost's deque allocates nothing while empty (std::deque holds 576 bytes even then); emptied, it is
   // shrunk, so an idle connection holds no queue storage.
-  boost::container::deque<outgoing> queue_;
+  boost::container::deque<ws_outgoing> queue_;
   std::size_t queued_bytes_ = 0;
+  std::size_t in_flight_ = 0;  // frames at the queue's front being written
+  std::size_t in_flight_bytes_ = 0;
   ws_target target_;
   std::string room_label_;
   std::string remote_ = "-";
@@ -435,22 +505,30 @@ class ws_session final : public ws_session_handle, public std::enable_shared_fro
   clock_type::time_point next_ping_{};
   bool accepted_ = false;
   bool writing_ = false;
-  bool closing_ = false;
-  bool discarding_ = false;
+  bool closing_ = false;      // our close frame is queued or sent (or we answer the peer's)
+  bool close_sent_ = false;   // our close frame is written
+  bool peer_closed_ = false;  // the peer's close frame arrived
+  bool failed_ = false;       // a protocol violation: close without waiting for the peer
   bool finished_ = false;
   bool closed_notified_ = false;
   bool awaiting_pong_ = false;
 };
 
 /// What the client actor holds: a weak reference to the session, so the actor and the session never keep
-/// each other alive. Every call posts to the session's strand (through the server's gate) and returns.
+/// each other alive. Every call posts to the session's executor (through the server's gate) and returns.
+/// With one I/O thread every session shares it (no strands): all sinks have that lane, and a relay to many
+/// of them is one post.
 class session_sink final : public actors::connection_sink {
  public:
-  session_sink(std::weak_ptr<ws_session> session, std::shared_ptr<post_gate> gate)
-      : session_(std::move(session)), gate_(std::move(gate)) {}
+  session_sink(std::weak_ptr<ws_session> session, asio::any_io_executor executor,
+               std::shared_ptr<post_gate> gate, const void* lane)
+      : session_(std::move(session)), executor_(std::move(executor)), gate_(std::move(gate)), lane_(lane) {}
 
   void send_binary(std::vector<std::uint8_t> frame) override {
     post([frame = std::move(frame)](ws_session& s) mutable { s.enqueue_binary(std::move(frame)); });
+  }
+  void send_shared(shared_frame frame) override {
+    post([frame = std::move(frame)](ws_session& s) mutable { s.enqueue_shared(std::move(frame)); });
   }
   void send_text(std::string text) override {
     post([text = std::move(text)](ws_session& s) mutable { s.enqueue_text(std::move(text)); });
@@ -461,23 +539,39 @@ class session_sink final : public actors::connection_sink {
     });
   }
 
+  const void* lane() const override { return lane_; }
+
+  void send_shared_batch(std::span<connection_sink* const> sinks, const shared_frame& frame) override {
+    // Same lane: every sink is a session_sink on this executor.
+    std::vector<std::weak_ptr<ws_session>> targets;
+    targets.reserve(sinks.size());
+    for (auto* s : sinks) targets.push_back(static_cast<session_sink*>(s)->session_);
+    gate_->run_if_open([&] {
+      asio::post(executor_, [targets = std::move(targets), frame]() {
+        for (const auto& t : targets)
+          if (auto s = t.lock()) s->enqueue_shared(frame);
+      });
+    });
+  }
+
  private:
   template <class F>
   void post(F&& f) {
     gate_->run_if_open([&] {
-      if (auto s = session_.lock()) {
-        const auto& ex = s->executor();
-        asio::post(ex, [s = std::move(s), f = std::forward<F>(f)]() mutable { f(*s); });
-      }
+      if (auto s = session_.lock())
+        asio::post(executor_, [s = std::move(s), f = std::forward<F>(f)]() mutable { f(*s); });
     });
   }
 
   std::weak_ptr<ws_session> session_;
+  const asio::any_io_executor executor_;
   std::shared_ptr<post_gate> gate_;
+  const void* const lane_;
 };
 
 std::shared_ptr<actors::connection_sink> ws_session::make_sink() {
-  return std::make_shared<session_sink>(weak_from_this(), state_->gate);
+  const void* lane = cfg_.io_threads <= 1 ? state_.get() : nullptr;
+  return std::make_shared<session_sink>(weak_from_this(), executor_, state_->gate, lane);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
-// WebSocket sessions (Beast): the only TU that instantiates Beast's websocket stream is ws_session.cpp.
+// WebSocket sessions: Beast does the upgrade (ws_session.cpp is the only TU that instantiates its websocket
+// stream); after it the session frames itself (net/ws_frame.hpp).
 
 #include <memory>
 

@@ -191,16 +191,25 @@ CAF_TEST(seed_protocol_text_frames_reach_the_client_actor) {
 CAF_TEST(slow_consumer_is_closed_1008) {
   auto c = small_config();
   // One frame always passes (a frame bigger than the bound is no slow consumer); a second one waiting
-  // behind it with more than 1 byte queued is over the bound.
+  // behind it with more than 1 byte queued is over the bound. Frames wait in the queue only once the
+  // kernel's socket buffers are full (the server writes at once while the socket takes it): a client that
+  // reads nothing while asking for ~18 MB of replies gets there.
   c.max_send_queue_bytes = 1;
   start(c);
   net::test::ws_client client;
   std::string error;
   CAF_REQUIRE(client.connect(port, "/slow", error));
-  // Each SyncStep1 (empty state vector) is answered with a SyncStep2: many replies, queued back to back.
-  for (int i = 0; i < 200; ++i)
+  // A document of ~900 bytes: one v1 update with one string item appended to the root text "t".
+  // Frame: sync, update, varUint length 911; update: 1 client, 1 struct, client 7, clock 0, info 4
+  // (string, no origins), parent by root name "t", string of 900 bytes; then the empty delete set.
+  std::vector<std::uint8_t> update{0, 2, 0x8F, 0x07, 1, 1, 7, 0, 4, 1, 1, 't', 0x84, 0x07};
+  update.insert(update.end(), 900, 'x');
+  update.push_back(0);
+  CAF_REQUIRE(client.send_binary(update));
+  // Each SyncStep1 (empty state vector) is answered with a SyncStep2 of the whole document.
+  for (int i = 0; i < 20000; ++i)
     if (!client.send_binary({0, 0, 1, 0})) break;
-  CAF_CHECK(is_close(client.read_until_closed(), 1008, "slow consumer: send queue over 1 bytes"));
+  CAF_CHECK(is_close(client.read_until_closed(20s), 1008, "slow consumer: send queue over 1 bytes"));
   CAF_CHECK_EQUAL(metrics->rejected(actors::reject_reason::slow_consumer), 1u);
 }
 
