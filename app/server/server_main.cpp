@@ -26,6 +26,7 @@
 #include "actors/metrics.hpp"
 #include "actors/store_actor.hpp"
 #include "app/server/log.hpp"
+#include "app/server/memory_trim.hpp"
 #include "app/server/options_loader.hpp"
 #include "cluster/log.hpp"
 #include "cluster/membership.hpp"
@@ -251,14 +252,24 @@ int run_server(const server_options& opts) {
     return 1;
   }
 
+  // Wait for a shutdown signal; meanwhile, once a second, give memory freed by connection bursts back to
+  // the OS (app/server/memory_trim.hpp).
   int sig = 0;
+  memory_trimmer trimmer;
   while (true) {
-    int rc = sigwait(&signals, &sig);
-    if (rc == 0) break;
-    if (rc != EINTR) {
-      log()->error("sigwait failed ({}): shutting down", rc);
-      break;
+    const timespec tick{1, 0};
+    sig = sigtimedwait(&signals, nullptr, &tick);
+    if (sig > 0) break;
+    if (errno == EAGAIN || errno == EINTR) {
+      if (trimmer.due(metrics->connections.load(std::memory_order_relaxed),
+                      memory_trimmer::clock_type::now())) {
+        const auto released = memory_trimmer::trim();
+        if (released > 0) log()->debug("memory trim: {} bytes returned to the OS", released);
+      }
+      continue;
     }
+    log()->error("sigtimedwait failed ({}): shutting down", errno);
+    break;
   }
   log()->info("{} received: shutting down", signal_name(sig));
 
