@@ -268,10 +268,11 @@ class ws_session final : public ws_session_handle,
     m.header = ws::encode_header(opcode_of(m.kind), m.size());
     queued_bytes_ += m.size();
     queue_.push_back(std::move(m));
-    // Bound what waits behind the writes in flight, but always let one message through: a single frame
-    // bigger than the bound (a large SyncStep2) is not a slow consumer.
+    // Bound what waits behind a write the socket could not take at once (its buffers are full), but always
+    // let one message through: a single frame bigger than the bound (a large SyncStep2) is not a slow
+    // consumer.
     std::size_t waiting = queue_.size() - in_flight_;
-    if (waiting > 1 && queued_bytes_ - in_flight_bytes_ > cfg_.max_send_queue_bytes) {
+    if (writing_ && waiting > 1 && queued_bytes_ - in_flight_bytes_ > cfg_.max_send_queue_bytes) {
       metrics_.reject(actors::reject_reason::slow_consumer);
       log().warn("slow consumer conn={} room={}: send queue over {} bytes", conn_id_, room_label_,
                  cfg_.max_send_queue_bytes);
@@ -279,7 +280,41 @@ class ws_session final : public ws_session_handle,
                 "slow consumer: send queue over " + std::to_string(cfg_.max_send_queue_bytes) + " bytes");
       return;
     }
-    do_write();
+    if (lane_flush_)
+      schedule_flush();
+    else
+      do_write();
+  }
+
+  /// One I/O thread (no strands): the write waits until the handlers ready now have run, so frames that
+  /// several relays queue for this connection meanwhile go out in one gathered write. All sessions of the
+  /// thread share one posted flush.
+  void schedule_flush() {
+    if (flush_pending_ || writing_) return;  // a write in flight takes the new frames when it completes
+    flush_pending_ = true;
+    auto& f = thread_flush();
+    f.dirty.push_back(shared_from_this());
+    if (f.scheduled) return;
+    f.scheduled = true;
+    asio::post(executor_, [] {
+      auto& fl = thread_flush();
+      fl.scheduled = false;
+      auto dirty = std::move(fl.dirty);
+      fl.dirty.clear();
+      for (auto& s : dirty) {
+        s->flush_pending_ = false;
+        s->do_write();
+      }
+    });
+  }
+
+  struct flush_list {
+    std::vector<std::shared_ptr<ws_session>> dirty;
+    bool scheduled = false;
+  };
+  static flush_list& thread_flush() {
+    thread_local flush_list list;
+    return list;
   }
 
   /// A ping or pong: ahead of the queued frames (after the writes in flight), so a busy connection still
@@ -512,6 +547,8 @@ class ws_session final : public ws_session_handle,
   bool finished_ = false;
   bool closed_notified_ = false;
   bool awaiting_pong_ = false;
+  bool flush_pending_ = false;  // in the thread's flush list
+  const bool lane_flush_ = cfg_.io_threads <= 1;
 };
 
 /// What the client actor holds: a weak reference to the session, so the actor and the session never keep
