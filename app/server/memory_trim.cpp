@@ -40,7 +40,7 @@ bool memory_trimmer::due(std::int64_t connections, clock_type::time_point now) {
 std::int64_t memory_trimmer::trim() {
   const auto before = resident_bytes();
   malloc_trim(0);
-  return before - resident_bytes();
+  return std::max<std::int64_t>(0, before - resident_bytes());  // 0 if RSS grew meanwhile
 }
 
 }  // namespace zeal::app

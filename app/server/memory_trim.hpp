@@ -17,7 +17,8 @@ class memory_trimmer {
 
   /// True if a trim is due now (the caller then calls trim()); records it as done.
   bool due(std::int64_t connections, clock_type::time_point now);
-  /// malloc_trim(0); the bytes of RSS it released (as far as /proc/self/statm tells).
+  /// malloc_trim(0); the bytes of RSS it released (as far as /proc/self/statm tells; 0 if
+  /// RSS grew meanwhile).
   static std::int64_t trim();
 
  private:
