@@ -2,30 +2,12 @@
 
 #include <utility>
 
+#include "bench/load/varint.hpp"
 #include "crdt/protocol/hocuspocus.hpp"
 #include "crdt/protocol/message.hpp"
 
 namespace zeal::bench::load {
 namespace {
-
-void put_var_uint(crdt::bytes& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<std::uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<std::uint8_t>(v));
-}
-
-/// Reads a varUint at `pos`; false on truncation.
-bool get_var_uint(crdt::bytes_view m, std::size_t& pos, std::uint64_t& v) {
-  v = 0;
-  for (int shift = 0; shift < 64 && pos < m.size(); shift += 7) {
-    const std::uint8_t b = m[pos++];
-    v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) return true;
-  }
-  return false;
-}
 
 /// Reads a varUint8Array at `pos`; false on truncation.
 bool get_var_bytes(crdt::bytes_view m, std::size_t& pos, crdt::bytes_view& out) {

@@ -4,19 +4,12 @@
 #include <exception>
 #include <variant>
 
+#include "bench/load/varint.hpp"
 #include "crdt/doc/doc.hpp"
 #include "crdt/update/update.hpp"
 
 namespace zeal::bench::load {
 namespace {
-
-void put_var_uint(crdt::bytes& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<std::uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<std::uint8_t>(v));
-}
 
 /// A minimal bounds-checked cursor; `ok` turns false on the first overrun and stays false.
 struct cursor {
