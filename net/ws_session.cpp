@@ -557,9 +557,8 @@ class ws_session final : public ws_session_handle,
 /// of them is one post.
 class session_sink final : public actors::connection_sink {
  public:
-  session_sink(std::weak_ptr<ws_session> session, asio::any_io_executor executor,
-               std::shared_ptr<post_gate> gate, const void* lane)
-      : session_(std::move(session)), executor_(std::move(executor)), gate_(std::move(gate)), lane_(lane) {}
+  session_sink(std::weak_ptr<ws_session> session, std::shared_ptr<post_gate> gate, const void* lane)
+      : session_(std::move(session)), gate_(std::move(gate)), lane_(lane) {}
 
   void send_binary(std::vector<std::uint8_t> frame) override {
     post([frame = std::move(frame)](ws_session& s) mutable { s.enqueue_binary(std::move(frame)); });
@@ -579,12 +578,19 @@ class session_sink final : public actors::connection_sink {
   const void* lane() const override { return lane_; }
 
   void send_shared_batch(std::span<connection_sink* const> sinks, const shared_frame& frame) override {
-    // Same lane: every sink is a session_sink on this executor.
+    // Same lane: every sink is a session_sink on one executor, taken from a live session. A sink holds no
+    // executor (it may outlive the io_context; the sessions do not), and the session is locked only while
+    // the gate is open and released on the I/O thread, as in post().
     std::vector<std::weak_ptr<ws_session>> targets;
     targets.reserve(sinks.size());
     for (auto* s : sinks) targets.push_back(static_cast<session_sink*>(s)->session_);
     gate_->run_if_open([&] {
-      asio::post(executor_, [targets = std::move(targets), frame]() {
+      std::shared_ptr<ws_session> live;
+      for (const auto& t : targets)
+        if ((live = t.lock())) break;
+      if (!live) return;  // every connection is gone
+      const auto& ex = live->executor();
+      asio::post(ex, [live = std::move(live), targets = std::move(targets), frame]() {
         for (const auto& t : targets)
           if (auto s = t.lock()) s->enqueue_shared(frame);
       });
@@ -595,20 +601,21 @@ class session_sink final : public actors::connection_sink {
   template <class F>
   void post(F&& f) {
     gate_->run_if_open([&] {
-      if (auto s = session_.lock())
-        asio::post(executor_, [s = std::move(s), f = std::forward<F>(f)]() mutable { f(*s); });
+      if (auto s = session_.lock()) {
+        const auto& ex = s->executor();
+        asio::post(ex, [s = std::move(s), f = std::forward<F>(f)]() mutable { f(*s); });
+      }
     });
   }
 
   std::weak_ptr<ws_session> session_;
-  const asio::any_io_executor executor_;
   std::shared_ptr<post_gate> gate_;
   const void* const lane_;
 };
 
 std::shared_ptr<actors::connection_sink> ws_session::make_sink() {
   const void* lane = cfg_.io_threads <= 1 ? state_.get() : nullptr;
-  return std::make_shared<session_sink>(weak_from_this(), executor_, state_->gate, lane);
+  return std::make_shared<session_sink>(weak_from_this(), state_->gate, lane);
 }
 
 }  // namespace
