@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "crdt/lib0/utf.hpp"
+
 namespace zeal::net::ws {
 
 namespace {
@@ -63,47 +65,6 @@ std::string close_payload(std::uint16_t code, std::string_view reason) {
   out.push_back(static_cast<char>(code & 0xFF));
   out.append(reason.substr(0, n));
   return out;
-}
-
-bool valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    // ASCII runs, eight bytes at a time.
-    while (end - p >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      if (w & 0x8080808080808080ULL) break;
-      p += 8;
-    }
-    if (p == end) break;
-    unsigned c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t len = 0;
-    unsigned lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;  // no overlongs
-      if (c == 0xED) hi = 0x9F;  // no surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;  // no overlongs
-      if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end - p) < len) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (std::size_t i = 2; i < len; ++i)
-      if ((p[i] & 0xC0) != 0x80) return false;
-    p += len;
-  }
-  return true;
 }
 
 bool frame_reader::fail(frame_events& events, std::uint16_t code, std::string reason) {
@@ -171,7 +132,7 @@ bool frame_reader::finish_frame(frame_events& events) {
         code = static_cast<std::uint16_t>(read_be(reinterpret_cast<const std::uint8_t*>(control_.data()), 2));
         if (!valid_close_code(code)) return fail(events, 1002, "invalid close code " + std::to_string(code));
         reason = std::string_view(control_).substr(2);
-        if (!valid_utf8(reason)) return fail(events, 1007, "close reason is not valid UTF-8");
+        if (!crdt::lib0::is_valid_utf8(reason)) return fail(events, 1007, "close reason is not valid UTF-8");
       }
       stopped_ = true;
       events.on_close(code, reason);
@@ -180,8 +141,8 @@ bool frame_reader::finish_frame(frame_events& events) {
     default:
       if (!fin_) break;
       in_message_ = false;
-      if (message_text_ &&
-          !valid_utf8(std::string_view(reinterpret_cast<const char*>(message_.data()), message_.size())))
+      if (message_text_ && !crdt::lib0::is_valid_utf8(std::string_view(
+                               reinterpret_cast<const char*>(message_.data()), message_.size())))
         return fail(events, 1007, "text message is not valid UTF-8");
       {
         auto payload = std::move(message_);

@@ -32,9 +32,6 @@ frame_header encode_header(opcode op, std::size_t payload_size);
 /// a UTF-8 character boundary). Code 0 → an empty payload (no status).
 std::string close_payload(std::uint16_t code, std::string_view reason);
 
-/// True if `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-bool valid_utf8(std::string_view s);
-
 /// What the reader found; the callbacks of `frame_reader::feed`.
 class frame_events {
  public:
@@ -50,7 +47,8 @@ class frame_events {
   virtual void on_error(std::uint16_t code, std::string reason) = 0;
 };
 
-/// Parses client frames (masked, as RFC 6455 requires of clients) from successive reads. Holds no memory
+/// Parses client frames (masked, as RFC 6455 requires of clients) from successive reads; text messages and
+/// close reasons must be UTF-8 (crdt/lib0/utf.hpp's is_valid_utf8). Holds no memory
 /// between messages except what an incomplete message or frame header needs.
 class frame_reader {
  public:

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "crdt/lib0/utf.hpp"
 #include "net/ws_frame.hpp"
 
 using namespace zeal::net::ws;
@@ -213,16 +214,19 @@ CAF_TEST(seeded random frames in random splits) {
   CAF_CHECK_EQUAL(rec.events.size(), want.size());
 }
 
-CAF_TEST(utf8 validation) {
-  CAF_CHECK(valid_utf8(""));
-  CAF_CHECK(valid_utf8("plain ascii, long enough for the 8-byte path"));
-  CAF_CHECK(valid_utf8("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));  // é € 😀
-  CAF_CHECK(!valid_utf8("\xC0\xAF"));                             // overlong
-  CAF_CHECK(!valid_utf8("\xE0\x80\xAF"));                         // overlong
-  CAF_CHECK(!valid_utf8("\xED\xA0\x80"));                         // surrogate
-  CAF_CHECK(!valid_utf8("\xF4\x90\x80\x80"));                     // above U+10FFFF
-  CAF_CHECK(!valid_utf8("\xE2\x82"));                             // truncated
-  CAF_CHECK(!valid_utf8("abc\x80"));                              // stray continuation
+CAF_TEST(text messages and close reasons must be utf8) {
+  for (const char* s :
+       {"", "plain ascii, long enough for the 8-byte path", "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"})
+    CAF_CHECK_EQUAL(parse(client_frame(0x81, s)), (std::vector<std::string>{std::string("text:") + s}));
+  for (const char* s : {"\xC0\xAF",          // overlong
+                        "\xE0\x80\xAF",      // overlong
+                        "\xED\xA0\x80",      // surrogate
+                        "\xF4\x90\x80\x80",  // above U+10FFFF
+                        "\xE2\x82",          // truncated
+                        "abc\x80"}) {        // stray continuation
+    CAF_CHECK_EQUAL(first_error(parse(client_frame(0x81, s))), "error:1007");
+    CAF_CHECK_EQUAL(first_error(parse(client_frame(0x88, close_payload(1000, s)))), "error:1007");
+  }
 }
 
 CAF_TEST(close payloads fit a control frame on a character boundary) {
@@ -233,5 +237,5 @@ CAF_TEST(close payloads fit a control frame on a character boundary) {
   long_reason += "\xC3\xA9";  // a 2-byte character across the 123-byte limit
   auto p = close_payload(1000, long_reason);
   CAF_CHECK_EQUAL(p.size(), 2u + 122u);
-  CAF_CHECK(valid_utf8(p.substr(2)));
+  CAF_CHECK(zeal::crdt::lib0::is_valid_utf8(p.substr(2)));
 }
