@@ -70,8 +70,8 @@ class listener final : public std::enable_shared_from_this<listener> {
     if (stopped_) return;
     // One I/O thread: every connection runs on it, no strand needed (and a room's relay reaches all of its
     // local connections in one post, see session_sink). Several: a strand per connection.
-    auto ex = state_->config.io_threads <= 1 ? asio::any_io_executor(ioc_.get_executor())
-                                             : asio::any_io_executor(asio::make_strand(ioc_));
+    auto ex = state_->config.single_io_thread() ? asio::any_io_executor(ioc_.get_executor())
+                                                : asio::any_io_executor(asio::make_strand(ioc_));
     acceptor_.async_accept(ex, [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
       self->on_accept(ec, std::move(socket));
     });
@@ -137,7 +137,7 @@ bool server::start(std::string& error) {
     return false;
   }
   const auto& cfg = d.state->config;
-  unsigned n_threads = cfg.io_threads == 0 ? 1 : cfg.io_threads;
+  unsigned n_threads = cfg.single_io_thread() ? 1 : cfg.io_threads;
   d.ioc = std::make_unique<asio::io_context>(static_cast<int>(n_threads));
   tcp::endpoint ep;
   {

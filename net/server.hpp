@@ -20,7 +20,9 @@ struct server_config {
   std::chrono::seconds client_timeout{120};
   std::size_t max_send_queue_bytes = 16 * 1024 * 1024;
   std::size_t max_http_body = 64 * 1024;
-  unsigned io_threads = 1;
+  unsigned io_threads = 1;  // 0 counts as 1
+  /// One I/O thread runs every connection: no strands, and relays and writes are batched per thread.
+  bool single_io_thread() const { return io_threads <= 1; }
 };
 
 class server {

@@ -548,7 +548,7 @@ class ws_session final : public ws_session_handle,
   bool closed_notified_ = false;
   bool awaiting_pong_ = false;
   bool flush_pending_ = false;  // in the thread's flush list
-  const bool lane_flush_ = cfg_.io_threads <= 1;
+  const bool lane_flush_ = cfg_.single_io_thread();
 };
 
 /// What the client actor holds: a weak reference to the session, so the actor and the session never keep
@@ -614,7 +614,7 @@ class session_sink final : public actors::connection_sink {
 };
 
 std::shared_ptr<actors::connection_sink> ws_session::make_sink() {
-  const void* lane = cfg_.io_threads <= 1 ? state_.get() : nullptr;
+  const void* lane = cfg_.single_io_thread() ? state_.get() : nullptr;
   return std::make_shared<session_sink>(weak_from_this(), state_->gate, lane);
 }
 
