@@ -193,7 +193,8 @@ CAF_TEST(slow_consumer_is_closed_1008) {
   // One frame always passes (a frame bigger than the bound is no slow consumer); a second one waiting
   // behind it with more than 1 byte queued is over the bound. Frames wait in the queue only once the
   // kernel's socket buffers are full (the server writes at once while the socket takes it): a client that
-  // reads nothing while asking for ~18 MB of replies gets there.
+  // reads nothing until the server gave up, while asking for ~55 MB of replies (more than the kernel's
+  // buffers take here: tcp_wmem max 4 MB + tcp_rmem max 32 MB), gets there.
   c.max_send_queue_bytes = 1;
   start(c);
   net::test::ws_client client;
@@ -207,8 +208,10 @@ CAF_TEST(slow_consumer_is_closed_1008) {
   update.push_back(0);
   CAF_REQUIRE(client.send_binary(update));
   // Each SyncStep1 (empty state vector) is answered with a SyncStep2 of the whole document.
-  for (int i = 0; i < 20000; ++i)
+  for (int i = 0; i < 60000; ++i)
     if (!client.send_binary({0, 0, 1, 0})) break;
+  // Reading earlier would drain the buffers and race the server's queue.
+  CAF_CHECK(wait_until([&] { return metrics->rejected(actors::reject_reason::slow_consumer) == 1; }, 20s));
   CAF_CHECK(is_close(client.read_until_closed(20s), 1008, "slow consumer: send queue over 1 bytes"));
   CAF_CHECK_EQUAL(metrics->rejected(actors::reject_reason::slow_consumer), 1u);
 }
