@@ -120,6 +120,7 @@ using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using unload_atom = caf::atom_constant<caf::atom("unload")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using relay_flush_atom = caf::atom_constant<caf::atom("rflush")>;
 // Room → client: one binary frame to push to the socket.
 using push_atom = caf::atom_constant<caf::atom("push")>;
 // The directory's get-or-spawn request (the same atom as caf::get_atom).

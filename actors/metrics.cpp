@@ -171,6 +171,9 @@ std::string server_metrics::prometheus() const {
   metric(out, "zeal_bytes_out_total", "counter", "WebSocket payload bytes sent.", bytes_out.load(relaxed));
   metric(out, "zeal_updates_applied_total", "counter", "Document updates applied by rooms.",
          updates_applied.load(relaxed));
+  metric(out, "zeal_relays_merged_total", "counter",
+         "Document updates a room relayed merged into one message with others (it had a backlog).",
+         relays_merged_total.load(relaxed));
   if (storage_enabled) {
     metric(out, "zeal_storage_rooms", "gauge", "Rooms with stored data.", storage_rooms.load(relaxed));
     metric(out, "zeal_storage_log_entries", "gauge", "Stored update log entries (all rooms).",

@@ -43,7 +43,8 @@ class server_metrics {
   std::atomic<std::uint64_t> messages_out{0};
   std::atomic<std::uint64_t> bytes_in{0};
   std::atomic<std::uint64_t> bytes_out{0};
-  std::atomic<std::uint64_t> updates_applied{0};  // updates applied by rooms
+  std::atomic<std::uint64_t> updates_applied{0};      // updates applied by rooms
+  std::atomic<std::uint64_t> relays_merged_total{0};  // updates relayed merged with others (a room's backlog)
   // Storage (set once by app/ before any actor runs; gauges published by the store actor)
   bool storage_enabled = false;
   bool storage_sync = false;

@@ -73,7 +73,10 @@ void carry_out(room_self* self, frame_effects& fx, std::optional<std::uint64_t> 
     case frame_effects::relay_kind::none:
       break;
     case frame_effects::relay_kind::all:
-      broadcast(self, std::move(fx.relay_frame));
+      if (fx.store)
+        relay_update(self, fx);  // a document update: merged with the ones queued behind it
+      else
+        broadcast(self, std::move(fx.relay_frame));
       break;
     case frame_effects::relay_kind::others:
       broadcast(self, std::move(fx.relay_frame), sender);
@@ -245,6 +248,10 @@ caf::behavior room_actor_fun(room_self* self, room_params params) {
         } else if (!write_snapshot(self, "idle") && st.log_entries > 0) {
           schedule_snapshot_timer(self, st.limits.snapshot_idle);  // one is in flight: check again later
         }
+      },
+      [self](relay_flush_atom) {
+        self->state.relay_flush_sent = false;
+        flush_relays(self);
       },
       [self](tick_atom) {
         auto& st = self->state;

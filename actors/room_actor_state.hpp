@@ -80,6 +80,15 @@ struct room_actor_state {
   std::uint64_t next_member_id = 1;
   // broadcast(): the local sinks of one lane (kept to reuse its storage).
   std::vector<connection_sink*> batch_scratch;
+  // Update frames waiting to be relayed as one merged update (relay_queue.cpp): filled while more
+  // messages wait in the mailbox, flushed when it is empty, at relay_flush or when full.
+  struct queued_relay {
+    bytes frame;
+    std::size_t update_offset = 0;
+  };
+  std::vector<queued_relay> relay_queue;
+  std::size_t relay_queue_bytes = 0;
+  bool relay_flush_sent = false;
   bool unloading = false;
   std::uint64_t idle_generation = 0;
   bool tick_scheduled = false;
@@ -156,6 +165,14 @@ void set_replica(room_self* self, caf::actor replica);
 void schedule_snapshot_timer(room_self* self, caf::timespan after);
 void store_update(room_self* self, const frame_effects& fx);
 void load(room_self* self);
+
+// relay_queue.cpp: the relay of document updates, merged while the room has a backlog.
+/// Relays the stored Update frame of `fx` to every member: at once if nothing else waits in the mailbox,
+/// else queued to go out merged with the updates that follow.
+void relay_update(room_self* self, frame_effects& fx);
+/// Relays what is queued (one merged Update frame); a no-op if nothing is. Call before anything that
+/// must come after the relays (a handoff).
+void flush_relays(room_self* self);
 
 // room_handoff.cpp
 void try_handoff(room_self* self);

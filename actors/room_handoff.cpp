@@ -121,6 +121,7 @@ caf::result<caf::ok_atom> start_handoff(room_self* self, caf::actor target) {
   if (st.moving) return make_actor_error(retry_close_code, "room is already moving");
   log::room().info("conn=- room={} moving to {}, {} member(s)", st.name, caf::to_string(target.node()),
                    st.members.size());
+  flush_relays(self);  // the members get every relay before they are told the room moved
   st.moving = true;
   st.unloading = false;  // the directory keeps a moving room until it is down
   ++st.idle_generation;  // cancels a pending idle timer

@@ -119,6 +119,7 @@ bool write_snapshot(room_self* self, const char* why) {
 void try_finish(room_self* self) {
   auto& st = self->state;
   if (st.stopping == stop_kind::none) return;
+  flush_relays(self);
   if (st.moved_to) {  // handed off: its state lives on at the new owner
     self->quit(st.stopping == stop_kind::shutdown ? caf::error{caf::exit_reason::user_shutdown}
                                                   : caf::error{});

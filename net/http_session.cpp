@@ -142,6 +142,11 @@ class http_session final : public std::enable_shared_from_this<http_session> {
 
   /// A complete request (header and body) on route_.
   void on_request() {
+    if (state_->stopping.load()) {
+      // The server stopped (its I/O thread may run on, shared with the actors): the bridge may be gone.
+      stream_.close();
+      return;
+    }
     auto& req = parser_->get();
     if (boost::beast::websocket::is_upgrade(req)) {
       stream_.expires_never();

@@ -10,6 +10,10 @@
 
 #include "net/actor_bridge.hpp"
 
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
 namespace zeal::net {
 
 struct server_config {
@@ -21,8 +25,11 @@ struct server_config {
   std::size_t max_send_queue_bytes = 16 * 1024 * 1024;
   std::size_t max_http_body = 64 * 1024;
   unsigned io_threads = 1;  // 0 counts as 1
+  /// Run on this io_context, whose one thread somebody else runs (net/io_scheduler: the actors' thread),
+  /// instead of own I/O threads; io_threads is then ignored. It must run until stop() returned.
+  boost::asio::io_context* shared_context = nullptr;
   /// One I/O thread runs every connection: no strands, and relays and writes are batched per thread.
-  bool single_io_thread() const { return io_threads <= 1; }
+  bool single_io_thread() const { return shared_context != nullptr || io_threads <= 1; }
 };
 
 class server {

@@ -45,6 +45,8 @@ class ws_session_handle {
   virtual ~ws_session_handle() = default;
   /// Thread-safe: closes the session with 1001 "server shutting down" (posted to its strand).
   virtual void shutdown() = 0;
+  /// Thread-safe: drops the connection at once (posted), as if the peer had gone.
+  virtual void abort() = 0;
 };
 
 class server_state {

@@ -109,6 +109,10 @@ class ws_session final : public ws_session_handle,
     });
   }
 
+  void abort() override {
+    asio::post(executor_, [self = shared_from_this()] { self->finish(); });
+  }
+
   // --- outgoing, on the strand (from the connection sink) ---
 
   void enqueue_binary(std::vector<std::uint8_t> frame) {

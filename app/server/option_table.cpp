@@ -35,8 +35,8 @@ constexpr option_spec specs[] = {
     {"server", "max-http-body", "max-http-body", 0, option_kind::integer, 1, 64 * mib, "N",
      "bytes of an HTTP request body (larger: 413)"},
     {"server", "io-threads", "io-threads", 0, option_kind::integer, 1, 256, "N", "network I/O threads"},
-    {"server", "actor-threads", "actor-threads", 0, option_kind::integer, 1, 256, "N",
-     "actor scheduler threads"},
+    {"server", "actor-threads", "actor-threads", 0, option_kind::integer, 0, 256, "N",
+     "actor scheduler threads (0: actors run on the one I/O thread; for a server given one core)"},
     {"storage", "data-dir", "data-dir", 0, option_kind::text, 0, 0, "DIR",
      "RocksDB data directory (created if missing)"},
     {"storage", "in-memory", "in-memory", 0, option_kind::boolean, 0, 0, "",
@@ -237,6 +237,12 @@ std::optional<combination_error> check_option_combination(const server_options& 
                              "connection-timeout-ms (" + std::to_string(o.cluster_timeout.count()) +
                                  ") must be greater than heartbeat-interval-ms (" +
                                  std::to_string(o.cluster_heartbeat.count()) + ")"};
+  }
+  if (o.actor_threads == 0 && o.io_threads != 1) {
+    return combination_error{
+        "actor-threads", "io-threads",
+        "actor-threads 0 runs the actors on the I/O thread and needs io-threads 1 (not " +
+            std::to_string(o.io_threads) + ")"};
   }
   if (o.cluster_port != 0 && o.cluster_port == o.port && o.cluster_host == o.host) {
     return combination_error{

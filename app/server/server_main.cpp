@@ -33,6 +33,7 @@
 #include "cluster/messages.hpp"
 #include "cluster/router.hpp"
 #include "net/actor_bridge.hpp"
+#include "net/io_scheduler.hpp"
 #include "net/server.hpp"
 #include "persistence/rocksdb_store.hpp"
 
@@ -47,8 +48,12 @@ namespace {
 class server_actor_config : public caf::actor_system_config {
  public:
   explicit server_actor_config(const server_options& opts) {
-    set("scheduler.policy", caf::atom("sharing"));
-    set("scheduler.max-threads", static_cast<std::size_t>(opts.actor_threads));
+    if (opts.actor_threads == 0) {
+      net::use_io_scheduler(*this);  // the actors share the one I/O thread (options checked io-threads 1)
+    } else {
+      set("scheduler.policy", caf::atom("sharing"));
+      set("scheduler.max-threads", static_cast<std::size_t>(opts.actor_threads));
+    }
     load<caf::io::middleman>();
     set("middleman.heartbeat-interval", caf::timespan{opts.cluster_heartbeat});
     set("middleman.connection-timeout", caf::timespan{opts.cluster_timeout});
@@ -156,7 +161,10 @@ int run_server(const server_options& opts) {
   // Declared first: destroyed last, after everything that holds actor handles.
   server_actor_config cfg{opts};
   caf::actor_system sys{cfg};
-  log()->debug("actor system: {} scheduler threads", sys.scheduler().num_workers());
+  if (net::io_context_of(sys) != nullptr)
+    log()->debug("actor system: actors on the I/O thread");
+  else
+    log()->debug("actor system: {} scheduler threads", sys.scheduler().num_workers());
 
   auto metrics = std::make_shared<actors::server_metrics>();
   const std::string node_id = effective_node_id(opts);
@@ -215,7 +223,9 @@ int run_server(const server_options& opts) {
   caf::actor membership = cluster::spawn_membership(sys, std::move(mc));
 
   net::actor_bridge bridge(sys, router, limits, metrics);
-  net::server srv(make_net_config(opts), bridge);
+  auto net_cfg = make_net_config(opts);
+  net_cfg.shared_context = net::io_context_of(sys);  // actor-threads 0: the actors' thread
+  net::server srv(std::move(net_cfg), bridge);
 
   // Rooms first (the router hands them off to their new owners, or they write their snapshots), then the
   // store (it writes what is still batched), then membership.

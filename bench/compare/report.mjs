@@ -200,7 +200,7 @@ md += pinned
   ? '- Every server runs alone on CPU 0 (`taskset -c 0`), the generator on CPU 1 (`taskset -c 1`); each server is started fresh for every load call.\n'
   : '- **Not pinned** (no taskset or one CPU): server and generator shared the CPUs.\n'
 md += `- Versions: Zeal ${meta.commit ?? '?'}${meta.dirty === 'yes' ? ' (with uncommitted changes)' : ''} (${meta.build_type || 'unknown'} build, `
-md += '1 I/O thread, 1 actor thread, in memory); '
+md += 'actors on the one I/O thread (`--actor-threads 0`), in memory); '
 md += `@y/websocket-server ${meta.yws_version ?? '?'} (ws ${meta.ws_version ?? '?'}), @hocuspocus/server ${meta.hocuspocus_version ?? '?'} `
 md += `(crossws ${meta.crossws_version ?? '?'}, no extensions), one yjs ${meta.yjs_version ?? '?'} for both; Node ${meta.node ?? '?'}.\n`
 md += '- Load: `zeal_load` (bench/load, C++, one thread) — y-websocket protocol for Zeal and y-websocket, Hocuspocus protocol for '
@@ -247,7 +247,7 @@ if (ran('fanout')) {
 }
 if (ran('hot')) {
   md += '### Hot room: 1 room × 200 clients, 5 senders\n\n'
-  md += `Target = delivered updates/s (each sender target ÷ 995); steps 20k–160k, ${stepSeconds} s each after 1 s warm-up.\n\n`
+  md += `Target = delivered updates/s (each sender target ÷ 995); steps 20k–480k, ${stepSeconds} s each after 1 s warm-up.\n\n`
   md += stepTable('hot')
 }
 if (ran('idle')) {
@@ -288,7 +288,7 @@ const otherErrors = errors.filter((r) => !['fanout', 'hot', 'idle', 'joinstorm',
 if (otherErrors.length) md += `Other failures: ${otherErrors.map((r) => `${r.server} ${r.mode} run ${r.run}: ${r.error}`).join('; ')}.\n\n`
 md += 'Commands (PORT: a free port per call, PID: the server process, RUN: the run number as seed, PROTO: yws for Zeal and '
 md += 'y-websocket, hocuspocus for Hocuspocus, T: the call\'s time cap in s; every zeal_load call also runs under `timeout`):\n\n```sh\n'
-md += 'zeal-crdt-server --host 127.0.0.1 --port PORT --in-memory --io-threads 1 --actor-threads 1 --max-clients-per-room 1000 --max-rooms 1000 --log-level warn\n'
+md += 'zeal-crdt-server --host 127.0.0.1 --port PORT --in-memory --io-threads 1 --actor-threads 0 --max-clients-per-room 1000 --max-rooms 1000 --log-level warn\n'
 md += 'HOST=127.0.0.1 PORT=PORT node bench/compare/node_modules/@y/websocket-server/src/server.js\n'
 md += 'node bench/compare/hocuspocus-server.mjs --port PORT\n'
 md += commands.join('\n') + '\n```\n'

@@ -194,7 +194,7 @@ start_server() {
       local data="$work/data-$tag"
       mkdir -p "$data"
       (cd "$data" && exec "${pin_srv[@]}" "$server_bin" --host 127.0.0.1 --port "$srv_port" --in-memory \
-        --io-threads 1 --actor-threads 1 --max-clients-per-room 1000 --max-rooms 1000 --log-level warn) \
+        --io-threads 1 --actor-threads 0 --max-clients-per-room 1000 --max-rooms 1000 --log-level warn) \
         </dev/null >"$srv_log" 2>&1 &
       ;;
     yws)
@@ -245,7 +245,7 @@ else
   dur=5; idle_conns=19000; idle_rooms=190; cap_total=2340
 fi
 fanout_rates=10000,20000,30000,40000,60000,80000,100000
-hot_rates=20000,40000,80000,120000,160000
+hot_rates=20000,40000,80000,160000,320000,480000
 warmup=1
 t_start=$SECONDS
 
@@ -254,7 +254,7 @@ mode_calls() { # mode → lines "label|timeout|args"
   case "$1" in
     idle) echo "idle|$((quick ? 90 : 240))|--connections $idle_conns --rooms $idle_rooms --sources 4" ;;
     fanout) echo "fanout|$((7 * (dur + warmup) + 60))|--rooms 100 --clients 10 --senders 1 --rates $fanout_rates --duration $dur --warmup $warmup --max-p99-ms 50" ;;
-    hot) echo "hot|$((5 * (dur + warmup) + 60))|--rooms 1 --clients 200 --senders 5 --rates $hot_rates --duration $dur --warmup $warmup --max-p99-ms 50" ;;
+    hot) echo "hot|$((6 * (dur + warmup) + 60))|--rooms 1 --clients 200 --senders 5 --rates $hot_rates --duration $dur --warmup $warmup --max-p99-ms 50" ;;
     joinstorm) echo "joinstorm|90|--doc-bytes 1048576 --joiners 100" ;;
     awareness)
       echo "awareness-100x10|$((dur + warmup + 60))|--rooms 100 --clients 10 --duration $dur --warmup $warmup"

@@ -2,6 +2,7 @@
 #define FAIL(x) CAF_FAIL(x)
 #include <caf/test/dsl.hpp>
 
+#include "crdt/update/update.hpp"
 #include "tests/actors/actor_test_support.hpp"
 
 using namespace zeal::actors;
@@ -90,6 +91,51 @@ CAF_TEST(an update is relayed unchanged to every member including the sender) {
   CAF_CHECK_EQUAL(room_json(), R"({"t":"x"})");
   CAF_CHECK_EQUAL(metrics->updates_applied.load(), 1u);
   CAF_CHECK(metrics->prometheus().find("zeal_update_apply_seconds_count 1\n") != std::string::npos);
+}
+
+CAF_TEST(updates waiting in the mailbox are relayed as one merged update) {
+  auto a = join_member();
+  auto b = join_member();
+  doc_writer wa{7};
+  doc_writer wb{9};
+  std::vector<bytes> updates{wa.insert(0, "ab"), wb.insert(0, "xy"), wa.insert(2, "c")};
+  // All three wait in the room's mailbox before it runs: a backlog.
+  send_frame(room, a.conn, update_frame(updates[0]));
+  send_frame(room, b.conn, update_frame(updates[1]));
+  send_frame(room, a.conn, update_frame(updates[2]));
+  run_messages();
+  // One relayed frame per member (not three), an Update frame of the merged update.
+  CAF_REQUIRE_EQUAL(a.rec->frames.size(), 2u);
+  CAF_REQUIRE_EQUAL(b.rec->frames.size(), 2u);
+  CAF_CHECK_EQUAL(a.rec->frames[1], b.rec->frames[1]);
+  std::vector<zeal::crdt::bytes_view> views(updates.begin(), updates.end());
+  auto merged = zeal::crdt::merge_updates(views, zeal::crdt::update_format::v1);
+  CAF_REQUIRE(merged);
+  CAF_CHECK_EQUAL(b.rec->frames[1], update_frame(merged.value()));
+  // A client applying the relayed frame alone gets the room's document.
+  zeal::crdt::doc replica;
+  auto m = zeal::crdt::protocol::decode_message(b.rec->frames[1]);
+  CAF_REQUIRE(m);
+  CAF_REQUIRE(replica.apply_update(m.value().sync.payload));
+  CAF_CHECK_EQUAL(replica.to_json(), room_json());
+  CAF_CHECK_EQUAL(metrics->relays_merged_total.load(), 3u);
+  CAF_CHECK_EQUAL(metrics->updates_applied.load(), 3u);
+}
+
+CAF_TEST(one update waiting behind other messages is relayed unchanged) {
+  auto a = join_member();
+  auto b = join_member();
+  doc_writer w{7};
+  auto frame = update_frame(w.insert(0, "x"));
+  send_frame(room, a.conn, frame);
+  send_frame(room, b.conn, step1_frame(empty_state_vector()));
+  run_messages();
+  // b: SyncStep1 at the join, then the SyncStep2 answer (it holds "x" already) and the relay.
+  CAF_REQUIRE_EQUAL(a.rec->frames.size(), 2u);
+  CAF_CHECK_EQUAL(a.rec->frames[1], frame);
+  CAF_REQUIRE_EQUAL(b.rec->frames.size(), 3u);
+  CAF_CHECK_EQUAL(b.rec->frames[2], frame);
+  CAF_CHECK_EQUAL(metrics->relays_merged_total.load(), 0u);
 }
 
 CAF_TEST(sync step2 is relayed as an update frame with the same update bytes) {

@@ -209,10 +209,20 @@ CAF_TEST(updates are stored in the order the room accepted them) {
     CAF_CHECK_EQUAL(data.log[i].seq, i + 1);
     CAF_CHECK(data.log[i].update == sent[i]);
   }
-  // Relayed in the same order.
+  // Relayed after they were stored: all 20 waited in the mailbox together, so they go out merged (fewer
+  // messages), and what a member receives makes up the same document.
   auto relayed = updates_in(arec->frames);
-  CAF_REQUIRE_EQUAL(relayed.size(), sent.size());
-  for (std::size_t i = 0; i < sent.size(); ++i) CAF_CHECK(relayed[i] == update_frame(sent[i]));
+  CAF_CHECK_LESS(relayed.size(), sent.size());
+  CAF_CHECK_GREATER(relayed.size(), 0u);
+  zeal::crdt::doc expected, received;
+  for (const auto& u : sent) CAF_REQUIRE(expected.apply_update(u));
+  for (const auto& f : relayed) {
+    auto m = zeal::crdt::protocol::decode_message(f);
+    CAF_REQUIRE(m);
+    CAF_REQUIRE(received.apply_update(m.value().sync.payload));
+  }
+  CAF_CHECK_EQUAL(received.to_json(), expected.to_json());
+  CAF_CHECK_EQUAL(received.state_vector().encode(), expected.state_vector().encode());
   // An exact duplicate is neither relayed nor stored.
   send_frame(room, 1, update_frame(sent[0]));
   run_messages();

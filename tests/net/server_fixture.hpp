@@ -110,8 +110,10 @@ inline caf::behavior fake_directory(caf::event_based_actor* self, std::shared_pt
   };
 }
 
-struct server_fixture {
-  test_config cfg;
+/// `Config` builds the actor system: test_config, or one that also loads another scheduler.
+template <class Config = test_config>
+struct basic_server_fixture {
+  Config cfg;
   caf::actor_system sys{cfg};
   std::shared_ptr<actors::server_metrics> metrics = std::make_shared<actors::server_metrics>();
   actors::room_limits limits;
@@ -120,14 +122,14 @@ struct server_fixture {
   std::unique_ptr<net::server> srv;
   std::uint16_t port = 0;
 
-  server_fixture() {
+  basic_server_fixture() {
     limits.max_rooms = 10;
     limits.max_clients_per_room = 5;
     directory = actors::spawn_directory(sys, limits, metrics);
     bridge = std::make_unique<net::actor_bridge>(sys, directory, limits, metrics);
   }
 
-  ~server_fixture() {
+  ~basic_server_fixture() {
     if (srv) srv->stop(1s);
     srv.reset();
     caf::anon_send(directory, actors::shutdown_atom::value);
@@ -191,6 +193,8 @@ struct server_fixture {
     return c;
   }
 };
+
+using server_fixture = basic_server_fixture<>;
 
 inline std::string error_body(const std::string& reason) {
   return "{\"error\":\"" + reason + "\"}";

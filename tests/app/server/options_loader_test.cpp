@@ -261,6 +261,18 @@ CAF_TEST(seeds need a cluster port) {
   CAF_CHECK(contains(err({"--config", path, "--cluster-port", "0"}), "t.ini:3: [cluster] seeds: seeds need"));
 }
 
+CAF_TEST(actors on the io thread need one io thread) {
+  auto o = ok({"--actor-threads", "0"});
+  CAF_CHECK_EQUAL(o.actor_threads, 0u);
+  CAF_CHECK_EQUAL(o.io_threads, 1u);
+  auto m = err({"--actor-threads", "0", "--io-threads", "2"});
+  CAF_CHECK(contains(
+      m,
+      "--actor-threads: actor-threads 0 runs the actors on the I/O thread and needs io-threads 1 (not 2)"));
+  m = file_err("[server]\nio-threads = 3\nactor-threads = 0\n");
+  CAF_CHECK(contains(m, "bad.ini:3: [server] actor-threads: actor-threads 0"));
+}
+
 CAF_TEST(the connection timeout must exceed the heartbeat) {
   auto m = file_err("[cluster]\nheartbeat-interval-ms = 5000\n");
   // The timeout kept its default: the heartbeat that was set is named.
@@ -439,7 +451,7 @@ CAF_TEST(file type errors name file line and key) {
   m = file_err("[server]\nio-threads = 0\n");
   CAF_CHECK(contains(m, "io-threads: value 0 is out of range (allowed: 1..256)"));
   m = file_err("[server]\nactor-threads = 1000\n");
-  CAF_CHECK(contains(m, "actor-threads: value 1000 is out of range (allowed: 1..256)"));
+  CAF_CHECK(contains(m, "actor-threads: value 1000 is out of range (allowed: 0..256)"));
   m = file_err("[server]\nhost = \"\"\n");
   CAF_CHECK(contains(m, "bad.ini:2: [server] host: must not be empty"));
   m = file_err("[storage]\ndata-dir = \"a\\tb\"\n");

@@ -57,7 +57,10 @@ export const startServer = async (binary, { args = [], env = {}, dataDir, port: 
   // prefix: a command that execs the server (e.g. ['taskset', '-c', '1']), so proc.pid stays the server's
   const full = [...prefix, ...(isNode ? [process.execPath, binary] : [binary])]
   const cmd = full[0]
-  const argv = [...full.slice(1), '--port', String(wantPort), '--data-dir', path.join(tmp, 'data'), ...args]
+  // ZEAL_TEST_SERVER_ARGS: extra flags for every Zeal server a test starts (ctest's *_io_thread entries
+  // run the tests again with the actors on the I/O thread).
+  const common = isNode ? [] : (process.env.ZEAL_TEST_SERVER_ARGS ?? '').split(' ').filter(Boolean)
+  const argv = [...full.slice(1), '--port', String(wantPort), '--data-dir', path.join(tmp, 'data'), ...common, ...args]
   const proc = spawn(cmd, argv, {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: tmp, // so that no ./config.ini of the caller is picked up
