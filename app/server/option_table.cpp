@@ -239,10 +239,10 @@ std::optional<combination_error> check_option_combination(const server_options& 
                                  std::to_string(o.cluster_heartbeat.count()) + ")"};
   }
   if (o.actor_threads == 0 && o.io_threads != 1) {
-    return combination_error{
-        "actor-threads", "io-threads",
-        "actor-threads 0 runs the actors on the I/O thread and needs io-threads 1 (not " +
-            std::to_string(o.io_threads) + ")"};
+    std::string why = "actor-threads 0 runs the actors on the I/O thread and needs io-threads 1 (not ";
+    why += std::to_string(o.io_threads);
+    why += ')';
+    return combination_error{"actor-threads", "io-threads", std::move(why)};
   }
   if (o.cluster_port != 0 && o.cluster_port == o.port && o.cluster_host == o.host) {
     return combination_error{

@@ -267,7 +267,11 @@ test('frames sent right after the upgrade, before the join completed, are not lo
     const c = await rawClient(`${server.ws}/early-${round}`, { open: false })
     await new Promise((resolve) => c.ws.once('open', resolve))
     for (const u of ups) c.send(syncUpdate(u)) // same tick as the open event
-    for (let i = 0; i < ups.length; i++) await c.next('sync:update')
+    // Relayed back once the join completed: one by one, or merged (they waited in the room's mailbox
+    // together), so read updates until the echo holds all five.
+    const echo = new Y.Doc()
+    while (echo.getArray('array').length < ups.length) Y.applyUpdate(echo, (await c.next('sync:update')).payload)
+    checkEqual(JSON.stringify(echo.getArray('array').toJSON()), '[0,1,2,3,4]', 'echo')
     c.close()
     const p = providerClient(server.ws, `early-${round}`, { clientID: 92 + round })
     t.defer(() => p.destroy())
