@@ -3,6 +3,7 @@
 // A frame waiting in a WebSocket session's send queue (net/ws_session.cpp).
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,40 @@ struct ws_outgoing {
   std::size_t size() const { return payload().size(); }
   bool data() const { return kind == out_kind::binary || kind == out_kind::text; }
 };
+
+/// The frames at the front of `queue` that one write takes: at most `max_frames`, more only while under
+/// `max_bytes`, nothing after a close frame. Their header and payload buffers are appended to `bufs`.
+struct write_batch {
+  std::size_t frames = 0;
+  std::size_t payload_bytes = 0;  // what the send-queue bound counts
+  std::size_t wire_bytes = 0;     // headers + payloads
+};
+template <class Queue>
+write_batch gather_frames(const Queue& queue, std::size_t max_frames, std::size_t max_bytes,
+                          std::vector<boost::asio::const_buffer>& bufs) {
+  write_batch b;
+  for (const auto& m : queue) {
+    if (b.frames == max_frames || (b.frames > 0 && b.payload_bytes >= max_bytes)) break;
+    bufs.emplace_back(m.header.bytes.data(), m.header.size);
+    const auto p = m.payload();
+    if (p.size() > 0) bufs.push_back(p);
+    b.payload_bytes += m.size();
+    b.wire_bytes += m.header.size + p.size();
+    ++b.frames;
+    if (m.kind == out_kind::close) break;
+  }
+  return b;
+}
+
+/// Copies `bufs` (wire_bytes in all) into `out` (which must hold them): small frames go out as one
+/// contiguous send() instead of a sendmsg() over many pieces.
+inline void copy_buffers(const std::vector<boost::asio::const_buffer>& bufs, std::uint8_t* out) {
+  for (const auto& b : bufs) {
+    if (b.size() == 0) continue;
+    std::memcpy(out, b.data(), b.size());
+    out += b.size();
+  }
+}
 
 inline ws::opcode opcode_of(out_kind k) {
   switch (k) {

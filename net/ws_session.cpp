@@ -1,6 +1,7 @@
 #include "net/ws_session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <span>
@@ -40,6 +41,8 @@ constexpr std::size_t read_chunk = 64 * 1024;
 // One gathered write carries at most this many queued frames (or about this many bytes).
 constexpr std::size_t max_batch_frames = 64;
 constexpr std::size_t max_batch_bytes = 256 * 1024;
+// Batches up to this size are copied into one buffer and written with one send().
+constexpr std::size_t contiguous_write_max = 2048;
 
 constexpr std::uint16_t close_normal = 1000;
 constexpr std::uint16_t close_going_away = 1001;
@@ -372,23 +375,23 @@ class ws_session final : public ws_session_handle,
         queue_.shrink_to_fit();
         return;
       }
-      std::vector<asio::const_buffer> bufs;
-      bufs.reserve(2 * std::min(queue_.size(), max_batch_frames));
-      std::size_t frames = 0, bytes = 0, total = 0;
-      for (const auto& m : queue_) {
-        if (frames == max_batch_frames || (frames > 0 && bytes >= max_batch_bytes)) break;
-        bufs.emplace_back(m.header.bytes.data(), m.header.size);
-        const auto p = m.payload();
-        if (p.size() > 0) bufs.push_back(p);
-        bytes += m.size();
-        total += m.header.size + p.size();
-        ++frames;
-        if (m.kind == out_kind::close) break;  // nothing goes after a close frame
-      }
-      in_flight_ = frames;
-      in_flight_bytes_ = bytes;
+      // The I/O thread's scratch: no allocation per write. Small batches are copied into one buffer and
+      // sent with send(); larger ones go out as one sendmsg() over their pieces.
+      thread_local std::vector<asio::const_buffer> bufs;
+      thread_local std::array<std::uint8_t, contiguous_write_max> flat;
+      bufs.clear();
+      const auto batch = gather_frames(queue_, max_batch_frames, max_batch_bytes, bufs);
+      const auto total = batch.wire_bytes;
+      in_flight_ = batch.frames;
+      in_flight_bytes_ = batch.payload_bytes;
       beast::error_code ec;
-      std::size_t n = socket_.write_some(bufs, ec);  // the socket is non-blocking
+      std::size_t n = 0;
+      if (total <= flat.size()) {
+        copy_buffers(bufs, flat.data());
+        n = socket_.write_some(asio::buffer(flat.data(), total), ec);  // the socket is non-blocking
+      } else {
+        n = socket_.write_some(bufs, ec);
+      }
       if (ec == asio::error::would_block || ec == asio::error::try_again) {
         ec = {};
         n = 0;
@@ -401,7 +404,8 @@ class ws_session final : public ws_session_handle,
       }
       if (n < total) {
         writing_ = true;
-        beast::buffers_suffix<std::vector<asio::const_buffer>> rest(std::move(bufs));
+        // The rest from the frames themselves (the queue keeps them until written), not the scratch.
+        beast::buffers_suffix<std::vector<asio::const_buffer>> rest(bufs);
         rest.consume(n);
         asio::async_write(socket_, std::move(rest),
                           beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
