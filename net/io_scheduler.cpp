@@ -90,8 +90,16 @@ class io_scheduler final : public caf::scheduler::abstract_coordinator {
     work_.reset();
     asio::post(ioc_, [this] { ioc_.stop(); });
     io_thread_.join();
+    // Actors still scheduled now (CAF's network layer hands messages to its brokers' helpers up to the
+    // end) are cleaned up, not resumed, as CAF's own scheduler does with what is left in its queues:
+    // otherwise their mailboxes keep them alive. What their cleanup sends is drained the same way.
+    draining_ = true;
+    ioc_.restart();
+    ioc_.poll();
     clock_.cancel_dispatch_loop();
     timer_.join();
+    ioc_.restart();
+    ioc_.poll();
   }
 
  private:
@@ -106,6 +114,10 @@ class io_scheduler final : public caf::scheduler::abstract_coordinator {
   };
 
   void run(caf::resumable* ptr) {
+    if (draining_) {
+      cleanup_and_release(ptr);
+      return;
+    }
     switch (ptr->resume(&unit_, max_throughput())) {
       case caf::resumable::resume_later:
         enqueue(ptr);  // keeps its reference: more messages than one turn takes
@@ -124,6 +136,7 @@ class io_scheduler final : public caf::scheduler::abstract_coordinator {
   unit unit_;
   std::thread io_thread_;
   std::thread timer_;
+  bool draining_ = false;  // set by stop() once the I/O thread ended (then only stop()'s thread runs)
 };
 
 }  // namespace

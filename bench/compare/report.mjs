@@ -242,7 +242,7 @@ const stepSeconds = String(meta.quick) === '1' ? 2 : 5
 if (ran('fanout')) {
   md += '### Fan-out: 100 rooms × 10 clients, 1 sender per room\n\n'
   md += 'Target = delivered updates/s over all receivers (each sender sends target ÷ 900 updates/s, paced evenly); '
-  md += `steps 10k–100k, ${stepSeconds} s each after 1 s warm-up.\n\n`
+  md += `steps 10k–300k, ${stepSeconds} s each after 1 s warm-up.\n\n`
   md += stepTable('fanout')
 }
 if (ran('hot')) {

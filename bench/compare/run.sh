@@ -244,7 +244,7 @@ if [ "$quick" = 1 ]; then
 else
   dur=5; idle_conns=19000; idle_rooms=190; cap_total=2340
 fi
-fanout_rates=10000,20000,30000,40000,60000,80000,100000
+fanout_rates=10000,20000,30000,40000,60000,80000,100000,150000,200000,300000
 hot_rates=20000,40000,80000,160000,320000,480000
 warmup=1
 t_start=$SECONDS
@@ -253,7 +253,7 @@ t_start=$SECONDS
 mode_calls() { # mode → lines "label|timeout|args"
   case "$1" in
     idle) echo "idle|$((quick ? 90 : 240))|--connections $idle_conns --rooms $idle_rooms --sources 4" ;;
-    fanout) echo "fanout|$((7 * (dur + warmup) + 60))|--rooms 100 --clients 10 --senders 1 --rates $fanout_rates --duration $dur --warmup $warmup --max-p99-ms 50" ;;
+    fanout) echo "fanout|$((10 * (dur + warmup) + 60))|--rooms 100 --clients 10 --senders 1 --rates $fanout_rates --duration $dur --warmup $warmup --max-p99-ms 50" ;;
     hot) echo "hot|$((6 * (dur + warmup) + 60))|--rooms 1 --clients 200 --senders 5 --rates $hot_rates --duration $dur --warmup $warmup --max-p99-ms 50" ;;
     joinstorm) echo "joinstorm|90|--doc-bytes 1048576 --joiners 100" ;;
     awareness)
