@@ -115,13 +115,16 @@ struct server::impl {
   std::shared_ptr<server_state> state;
   // Declared in destruction order: the io_context goes last.
   std::unique_ptr<asio::io_context> ioc;  // own context (none with a shared one)
-  asio::io_context* context = nullptr;    // the one in use: own or shared
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::shared_ptr<listener> accept;
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
   bool running = false;
   bool stopped = false;  // a server is not restartable (sessions see `stopping`)
+
+  bool shared() const { return state->config.shared_context != nullptr; }
+  /// The context in use: the shared one, else our own (once start() created it).
+  asio::io_context& context() { return shared() ? *state->config.shared_context : *ioc; }
 };
 
 server::server(server_config config, actor_bridge& bridge)
@@ -138,14 +141,8 @@ bool server::start(std::string& error) {
     return false;
   }
   const auto& cfg = d.state->config;
-  const bool shared = cfg.shared_context != nullptr;
-  unsigned n_threads = shared ? 0 : cfg.single_io_thread() ? 1 : cfg.io_threads;
-  if (shared) {
-    d.context = cfg.shared_context;
-  } else {
-    d.ioc = std::make_unique<asio::io_context>(static_cast<int>(n_threads));
-    d.context = d.ioc.get();
-  }
+  unsigned n_threads = d.shared() ? 0 : cfg.single_io_thread() ? 1 : cfg.io_threads;
+  if (!d.shared()) d.ioc = std::make_unique<asio::io_context>(static_cast<int>(n_threads));
   tcp::endpoint ep;
   {
     boost::system::error_code ec;
@@ -153,27 +150,25 @@ bool server::start(std::string& error) {
     if (!ec) {
       ep = tcp::endpoint(addr, cfg.port);
     } else {
-      tcp::resolver resolver(*d.context);
+      tcp::resolver resolver(d.context());
       auto results = resolver.resolve(cfg.host, std::to_string(cfg.port), tcp::resolver::passive, ec);
       if (ec || results.empty()) {
         error = "cannot resolve host '" + cfg.host + "': " + (ec ? ec.message() : std::string("no address"));
         d.ioc.reset();
-        d.context = nullptr;
         return false;
       }
       ep = results.begin()->endpoint();
     }
   }
-  d.accept = std::make_shared<listener>(*d.context, d.state);
+  d.accept = std::make_shared<listener>(d.context(), d.state);
   if (!d.accept->open(ep, error)) {
     d.accept.reset();
     d.ioc.reset();
-    d.context = nullptr;
     return false;
   }
   auto bound = d.accept->local_endpoint();
   d.port = bound.port();
-  if (!shared) d.work.emplace(d.ioc->get_executor());
+  if (!d.shared()) d.work.emplace(d.ioc->get_executor());
   d.accept->start();
   d.threads.reserve(n_threads);
   for (unsigned i = 0; i < n_threads; ++i)
@@ -209,7 +204,7 @@ void server::stop(std::chrono::milliseconds grace) {
   sessions.clear();
   if (!d.state->wait_for_no_sessions(std::chrono::steady_clock::now() + grace)) {
     log().info("stopping: grace period over, dropping the remaining connections");
-    if (!d.ioc) {
+    if (d.shared()) {
       // A shared context keeps running: drop the sessions on it (their client actors hear on_closed now,
       // while the actor system still runs). A session ends within one turn of the I/O thread.
       for (auto& s : d.state->sessions()) s->abort();
@@ -218,10 +213,9 @@ void server::stop(std::chrono::milliseconds grace) {
     }
   }
   d.state->gate->close();
-  if (!d.ioc) {
+  if (d.shared()) {
     // Idle HTTP connections stay on the shared context until its thread ends (they call no actor).
     d.accept.reset();
-    d.context = nullptr;
     return;
   }
   d.work.reset();

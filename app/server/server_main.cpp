@@ -161,7 +161,8 @@ int run_server(const server_options& opts) {
   // Declared first: destroyed last, after everything that holds actor handles.
   server_actor_config cfg{opts};
   caf::actor_system sys{cfg};
-  if (net::io_context_of(sys) != nullptr)
+  auto* const io_context = net::io_context_of(sys);  // actor-threads 0: the actors' thread, else none
+  if (io_context != nullptr)
     log()->debug("actor system: actors on the I/O thread");
   else
     log()->debug("actor system: {} scheduler threads", sys.scheduler().num_workers());
@@ -224,7 +225,7 @@ int run_server(const server_options& opts) {
 
   net::actor_bridge bridge(sys, router, limits, metrics);
   auto net_cfg = make_net_config(opts);
-  net_cfg.shared_context = net::io_context_of(sys);  // actor-threads 0: the actors' thread
+  net_cfg.shared_context = io_context;
   net::server srv(std::move(net_cfg), bridge);
 
   // Rooms first (the router hands them off to their new owners, or they write their snapshots), then the
