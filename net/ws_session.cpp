@@ -560,13 +560,18 @@ class ws_session final : public ws_session_handle,
 };
 
 /// What the client actor holds: a weak reference to the session, so the actor and the session never keep
-/// each other alive. Every call posts to the session's executor (through the server's gate) and returns.
+/// each other alive. Every call goes through the server's gate: from the session's own thread (the actors
+/// on the I/O thread, --actor-threads 0) it queues at once, from any other thread it posts and returns.
 /// With one I/O thread every session shares it (no strands): all sinks have that lane, and a relay to many
 /// of them is one post.
 class session_sink final : public actors::connection_sink {
  public:
-  session_sink(std::weak_ptr<ws_session> session, std::shared_ptr<post_gate> gate, const void* lane)
-      : session_(std::move(session)), gate_(std::move(gate)), lane_(lane) {}
+  session_sink(std::weak_ptr<ws_session> session, std::shared_ptr<post_gate> gate, const void* lane,
+               const asio::any_io_executor& executor)
+      : session_(std::move(session)), gate_(std::move(gate)), lane_(lane) {
+    if (lane_)
+      if (const auto* ex = executor.target<asio::io_context::executor_type>()) lane_executor_ = *ex;
+  }
 
   void send_binary(std::vector<std::uint8_t> frame) override {
     post([frame = std::move(frame)](ws_session& s) mutable { s.enqueue_binary(std::move(frame)); });
@@ -586,6 +591,17 @@ class session_sink final : public actors::connection_sink {
   const void* lane() const override { return lane_; }
 
   void send_shared_batch(std::span<connection_sink* const> sinks, const shared_frame& frame) override {
+    // Called on the lane's own thread (the room actor runs on the I/O thread, --actor-threads 0): queued
+    // at once, without a post. The open gate keeps the io_context alive while its thread is asked.
+    bool done = false;
+    if (lane_executor_)
+      gate_->run_if_open([&] {
+        if (!on_lane_thread()) return;
+        done = true;
+        for (auto* s : sinks)
+          if (auto live = static_cast<session_sink*>(s)->session_.lock()) live->enqueue_shared(frame);
+      });
+    if (done) return;
     // Same lane: every sink is a session_sink on one executor, taken from a live session. A sink holds no
     // executor (it may outlive the io_context; the sessions do not), and the session is locked only while
     // the gate is open and released on the I/O thread, as in post().
@@ -606,10 +622,19 @@ class session_sink final : public actors::connection_sink {
   }
 
  private:
+  /// On the lane's own thread (only asked while the gate is open, which keeps the io_context alive).
+  bool on_lane_thread() const { return lane_executor_ && lane_executor_->running_in_this_thread(); }
+
+  /// Runs `f` on the session: at once on the lane's own thread (every call from there does, so their order
+  /// holds), else posted.
   template <class F>
   void post(F&& f) {
     gate_->run_if_open([&] {
       if (auto s = session_.lock()) {
+        if (on_lane_thread()) {
+          f(*s);
+          return;
+        }
         const auto& ex = s->executor();
         asio::post(ex, [s = std::move(s), f = std::forward<F>(f)]() mutable { f(*s); });
       }
@@ -619,11 +644,14 @@ class session_sink final : public actors::connection_sink {
   std::weak_ptr<ws_session> session_;
   std::shared_ptr<post_gate> gate_;
   const void* const lane_;
+  /// A lane's io_context executor: asked whether a batch comes from its own thread (only while the gate is
+  /// open, which keeps the io_context alive).
+  std::optional<asio::io_context::executor_type> lane_executor_;
 };
 
 std::shared_ptr<actors::connection_sink> ws_session::make_sink() {
   const void* lane = cfg_.single_io_thread() ? state_.get() : nullptr;
-  return std::make_shared<session_sink>(weak_from_this(), state_->gate, lane);
+  return std::make_shared<session_sink>(weak_from_this(), state_->gate, lane, executor_);
 }
 
 }  // namespace
